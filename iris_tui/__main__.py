@@ -1,0 +1,3 @@
+from iris_tui.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,398 @@
+"""HTTP transport: one httpx.AsyncClient, the IRIS envelope, retries and typed errors.
+
+Only this module knows httpx. Resource modules call `Transport.call()` (enveloped legacy API),
+`Transport.call_bare()` (the develop branch's `/api/v2`, no envelope) and `Transport.stream()`
+(downloads); they get decoded JSON back or one of the errors of `iris_tui.api.errors`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import http.cookiejar
+import re
+import ssl
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+import msgspec
+
+from iris_tui import __version__
+from iris_tui.api.errors import (
+    IrisAuthError,
+    IrisBadRequestError,
+    IrisConnectionError,
+    IrisError,
+    IrisNotFoundError,
+    IrisPermissionError,
+    IrisProtocolError,
+    IrisServerError,
+    IrisTimeoutError,
+    IrisUnsupportedError,
+    IrisValidationError,
+)
+
+DEFAULT_USER_AGENT = f"iris-tui/{__version__}"
+RETRY_STATUSES = frozenset({502, 503, 504})
+# "object not found inside a valid case" is a 400 with a text message on IRIS 2.4 (iris-api.md 2.4)
+_NOT_FOUND = re.compile(
+    r"(invalid|not a valid|unknown) .*\b(id|identifier)\b|not found|does not exist", re.I
+)
+_TAGS = re.compile(r"<[^>]+>")
+
+
+class Envelope(msgspec.Struct):
+    """The `{"status", "message", "data"}` wrapper of every legacy JSON answer."""
+
+    status: str = ""
+    message: str = ""
+    data: Any = None
+
+
+_decode_envelope = msgspec.json.Decoder(Envelope).decode
+_decode_any = msgspec.json.Decoder().decode
+_encode = msgspec.json.Encoder().encode
+
+
+def _no_cookies() -> http.cookiejar.CookieJar:
+    """A jar that refuses every cookie: a replayed IRIS session cookie changes server behaviour."""
+    return http.cookiejar.CookieJar(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
+
+
+def _ssl_verify(verify: bool | str) -> bool | ssl.SSLContext:
+    if isinstance(verify, str):
+        return ssl.create_default_context(cafile=verify)
+    return verify
+
+
+def html_snippet(text: str, limit: int = 160) -> str:
+    """A short plain-text summary of an HTML error page, for messages."""
+    plain = " ".join(_TAGS.sub(" ", text).split())
+    return plain[:limit] + ("…" if len(plain) > limit else "")
+
+
+def field_errors(data: Any) -> dict[str, list[str]]:
+    """Normalise IRIS validation data: a field -> messages dict, or a bare list (key "")."""
+    if isinstance(data, dict):
+        out: dict[str, list[str]] = {}
+        for key, value in data.items():
+            if isinstance(value, list):
+                out[str(key)] = [str(v) for v in value]
+            elif isinstance(value, dict):
+                for sub, msgs in field_errors(value).items():
+                    out[f"{key}.{sub}" if sub else str(key)] = msgs
+            else:
+                out[str(key)] = [str(value)]
+        return out
+    if isinstance(data, list) and data:
+        return {"": [str(v) for v in data]}
+    if isinstance(data, str) and data:
+        return {"": [data]}
+    return {}
+
+
+class Transport:
+    """Async HTTP for one IRIS server and one API key.
+
+    `cid` always goes in the query string; cookies are never kept; redirects are never followed
+    (a redirect to `/login` means the key was refused). Idempotent GETs retry with backoff on
+    connection errors and 502/503/504; writes never retry. A semaphore bounds parallel requests.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        api_key: str,
+        *,
+        verify: bool | str = True,
+        proxy: str | None = None,
+        timeout: float = 30.0,
+        user_agent: str = DEFAULT_USER_AGENT,
+        max_concurrency: int = 8,
+        retries: int = 3,
+        backoff: float = 0.25,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.base_url = url.rstrip("/")
+        self.retries = retries
+        self.backoff = backoff
+        self._limit = asyncio.Semaphore(max_concurrency)
+        self._client = httpx.AsyncClient(
+            base_url=self.base_url,
+            headers={"Authorization": f"Bearer {api_key}", "User-Agent": user_agent},
+            verify=_ssl_verify(verify),
+            proxy=proxy,
+            timeout=timeout,
+            follow_redirects=False,
+            cookies=_no_cookies(),
+            transport=transport,
+        )
+
+    def __repr__(self) -> str:  # never show the key
+        return f"<Transport {self.base_url}>"
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    # -- requests ---------------------------------------------------------------------------
+
+    async def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        cid: int | None = None,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        data: Mapping[str, Any] | None = None,
+        files: Any = None,
+        retry: bool | None = None,
+    ) -> Envelope:
+        """One enveloped request; returns the envelope or raises a typed error."""
+        response = await self._send(
+            method, path, cid=cid, params=params, json=json, data=data, files=files, retry=retry
+        )
+        return self._envelope(method, path, response)
+
+    async def data(self, method: str, path: str, **kwargs: Any) -> Any:
+        """Like `call()` but returns only the envelope's `data`."""
+        return (await self.call(method, path, **kwargs)).data
+
+    async def call_bare(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        retry: bool | None = None,
+    ) -> Any:
+        """One request to the develop branch's `/api/v2`: bare JSON bodies, 201/204, no envelope."""
+        response = await self._send(method, path, params=params, json=json, retry=retry)
+        if response.status_code >= 400:
+            self._raise(method, path, response)
+        if response.status_code == 204 or not response.content:
+            return None
+        if not _is_json(response):
+            raise IrisProtocolError(
+                "expected JSON, got " + (response.headers.get("content-type") or "no content type"),
+                method=method, path=path, status=response.status_code,
+            )
+        return self._json(method, path, response)
+
+    @asynccontextmanager
+    async def stream(
+        self,
+        method: str,
+        path: str,
+        *,
+        cid: int | None = None,
+        params: Mapping[str, Any] | None = None,
+    ) -> AsyncIterator[httpx.Response]:
+        """A streamed download. Raises the typed error when the server answers with JSON/HTML."""
+        query = self._query(cid, params)
+        async with self._limit:
+            try:
+                async with self._client.stream(method, path, params=query) as response:
+                    if response.status_code >= 300 or _is_json(response):
+                        await response.aread()
+                        self._raise(method, path, response)
+                    yield response
+            except httpx.TimeoutException as exc:
+                raise IrisTimeoutError(
+                    f"the server did not answer in time ({type(exc).__name__})",
+                    method=method, path=path,
+                ) from None
+            except httpx.TransportError as exc:
+                raise IrisConnectionError(
+                    f"connection failed: {exc or type(exc).__name__}", method=method, path=path
+                ) from None
+
+    async def upload(
+        self,
+        path: str,
+        *,
+        cid: int | None,
+        data: Mapping[str, Any],
+        files: Any,
+    ) -> Envelope:
+        """A multipart POST (never retried: it writes)."""
+        return await self.call("POST", path, cid=cid, data=data, files=files, retry=False)
+
+    # -- internals --------------------------------------------------------------------------
+
+    @staticmethod
+    def _query(cid: int | None, params: Mapping[str, Any] | None) -> dict[str, Any]:
+        query: dict[str, Any] = {}
+        if params:
+            query.update({k: v for k, v in params.items() if v is not None})
+        if cid is not None:
+            query["cid"] = int(cid)
+        return query
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        cid: int | None = None,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        data: Mapping[str, Any] | None = None,
+        files: Any = None,
+        retry: bool | None = None,
+    ) -> httpx.Response:
+        method = method.upper()
+        if retry is None:
+            retry = method == "GET"
+        attempts = 1 + (self.retries if retry else 0)
+        headers: dict[str, str] = {}
+        content: bytes | None = None
+        if json is not None:
+            # exactly application/json: IRIS only honours body fallbacks for that exact string
+            headers["Content-Type"] = "application/json"
+            content = _encode(json)
+        elif method == "POST" and data is None and files is None:
+            headers["Content-Type"] = "application/json"
+            content = b"{}"
+        query = self._query(cid, params)
+        for attempt in range(attempts):
+            try:
+                async with self._limit:
+                    response = await self._client.request(
+                        method, path, params=query, content=content, data=data, files=files,
+                        headers=headers,
+                    )
+            except httpx.TimeoutException as exc:
+                if attempt + 1 < attempts:
+                    await asyncio.sleep(self.backoff * 2**attempt)
+                    continue
+                raise IrisTimeoutError(
+                    f"the server did not answer in time ({type(exc).__name__})",
+                    method=method, path=path,
+                ) from None
+            except httpx.TransportError as exc:
+                if attempt + 1 < attempts:
+                    await asyncio.sleep(self.backoff * 2**attempt)
+                    continue
+                raise IrisConnectionError(
+                    f"connection failed: {exc or type(exc).__name__}", method=method, path=path
+                ) from None
+            if response.status_code in RETRY_STATUSES and attempt + 1 < attempts:
+                await asyncio.sleep(self.backoff * 2**attempt)
+                continue
+            return response
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _json(self, method: str, path: str, response: httpx.Response) -> Any:
+        try:
+            return _decode_any(response.content)
+        except msgspec.DecodeError:
+            raise IrisProtocolError(
+                "the server sent malformed JSON", method=method, path=path,
+                status=response.status_code,
+            ) from None
+
+    def _envelope(self, method: str, path: str, response: httpx.Response) -> Envelope:
+        if response.status_code >= 300 or not _is_json(response):
+            self._raise(method, path, response)
+        try:
+            envelope = _decode_envelope(response.content)
+        except msgspec.DecodeError:
+            raise IrisProtocolError(
+                "the server sent malformed JSON", method=method, path=path,
+                status=response.status_code,
+            ) from None
+        if envelope.status == "error":
+            self._raise(method, path, response, envelope)
+        return envelope
+
+    def _raise(
+        self,
+        method: str,
+        path: str,
+        response: httpx.Response,
+        envelope: Envelope | None = None,
+    ) -> None:
+        """Turn any failed answer into the right IrisError."""
+        status = response.status_code
+        where = {"method": method, "path": path, "status": status}
+        if 300 <= status < 400:
+            location = response.headers.get("location", "")
+            if "/login" in location:
+                raise IrisAuthError(
+                    "the server redirected to its login page: the API key was not accepted",
+                    **where,
+                )
+            raise IrisProtocolError(f"unexpected redirect to {location or '?'}", **where)
+        if envelope is None and _is_json(response):
+            try:
+                body = _decode_any(response.content) if response.content else None
+            except msgspec.DecodeError:
+                body = None
+            if isinstance(body, dict):
+                envelope = Envelope(
+                    status=str(body.get("status", "error")),
+                    message=str(body.get("message") or ""),
+                    data=body.get("data"),
+                )
+        if envelope is None:
+            self._raise_non_json(response, **where)
+        message = envelope.message or "error"
+        data = envelope.data
+        if status == 401:
+            raise IrisAuthError(message or "Authentication required", data=data, **where)
+        if status == 403:
+            raise IrisPermissionError(message, data=data, **where)
+        if status == 404:
+            raise IrisNotFoundError(message, data=data, **where)
+        if status == 410:
+            raise IrisUnsupportedError(message, data=data, **where)
+        if status >= 500:
+            raise IrisServerError(message, data=data, **where)
+        fields = field_errors(data) if isinstance(data, dict) or message == "Data error" else {}
+        if fields:
+            raise IrisValidationError(message, data=data, fields=fields, **where)
+        if isinstance(data, str) and data:
+            message = f"{message}: {data}"
+        if _NOT_FOUND.search(message):
+            raise IrisNotFoundError(message, data=data, **where)
+        raise IrisBadRequestError(message, data=data, **where)
+
+    @staticmethod
+    def _raise_non_json(response: httpx.Response, **where: Any) -> None:
+        status = response.status_code
+        snippet = html_snippet(response.text) if response.content else ""
+        if status == 401:
+            raise IrisAuthError("Authentication required", **where)
+        if status == 403:
+            raise IrisPermissionError("Permission denied", **where)
+        if status == 404:
+            raise IrisNotFoundError(
+                "not found: this server has no such endpoint (HTML 404)", **where
+            )
+        if status == 405:
+            raise IrisUnsupportedError("this server does not accept that method here", **where)
+        if status == 410:
+            raise IrisUnsupportedError("this endpoint was removed from the server", **where)
+        if status == 413:
+            raise IrisBadRequestError("the request is too large for the server", **where)
+        if status >= 500:
+            raise IrisServerError(
+                f"server error {status}" + (f": {snippet}" if snippet else ""), **where
+            )
+        if status >= 400:
+            raise IrisBadRequestError(
+                f"the server refused the request ({status})" + (f": {snippet}" if snippet else ""),
+                **where,
+            )
+        ctype = response.headers.get("content-type") or "no content type"
+        raise IrisProtocolError(f"expected JSON, got {ctype}", **where)
+
+
+def _is_json(response: httpx.Response) -> bool:
+    return "json" in response.headers.get("content-type", "")
+
+
+__all__ = ["Envelope", "IrisError", "Transport", "field_errors", "html_snippet"]
