@@ -2,24 +2,28 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 import httpx
 
-from iris_tui.api.activities import Activities
-from iris_tui.api.assets import Assets
-from iris_tui.api.cases import Cases
-from iris_tui.api.datastore import Datastore
-from iris_tui.api.events import Events
-from iris_tui.api.evidences import Evidences
-from iris_tui.api.global_tasks import GlobalTasks
-from iris_tui.api.hooks import Hooks
-from iris_tui.api.iocs import Iocs
 from iris_tui.api.lookups import Lookups
-from iris_tui.api.notes import Notes
 from iris_tui.api.server import Server, ServerVersions, User
-from iris_tui.api.tasks import Tasks
 from iris_tui.api.transport import DEFAULT_USER_AGENT, Transport
+
+if TYPE_CHECKING:
+    from iris_tui.api.activities import Activities
+    from iris_tui.api.assets import Assets
+    from iris_tui.api.cases import Cases
+    from iris_tui.api.datastore import Datastore
+    from iris_tui.api.events import Events
+    from iris_tui.api.evidences import Evidences
+    from iris_tui.api.global_tasks import GlobalTasks
+    from iris_tui.api.hooks import Hooks
+    from iris_tui.api.iocs import Iocs
+    from iris_tui.api.notes import Notes
+    from iris_tui.api.tasks import Tasks
 
 
 class IrisClient:
@@ -56,20 +60,76 @@ class IrisClient:
         )
         self.lookups = Lookups(self._http)
         self.server = Server(self)
-        self.cases = Cases(self)
-        self.assets = Assets(self)
-        self.iocs = Iocs(self)
-        self.tasks = Tasks(self)
-        self.events = Events(self)
-        self.evidences = Evidences(self)
-        self.notes = Notes(self)
-        self.datastore = Datastore(self)
-        self.global_tasks = GlobalTasks(self)
-        self.activities = Activities(self)
-        self.hooks = Hooks(self)
 
     def __repr__(self) -> str:
         return f"<IrisClient {self.url}>"
+
+    # Resources are built on first use: importing all of them costs start-up time.
+    @cached_property
+    def cases(self) -> Cases:
+        from iris_tui.api.cases import Cases
+
+        return Cases(self)
+
+    @cached_property
+    def assets(self) -> Assets:
+        from iris_tui.api.assets import Assets
+
+        return Assets(self)
+
+    @cached_property
+    def iocs(self) -> Iocs:
+        from iris_tui.api.iocs import Iocs
+
+        return Iocs(self)
+
+    @cached_property
+    def tasks(self) -> Tasks:
+        from iris_tui.api.tasks import Tasks
+
+        return Tasks(self)
+
+    @cached_property
+    def events(self) -> Events:
+        from iris_tui.api.events import Events
+
+        return Events(self)
+
+    @cached_property
+    def evidences(self) -> Evidences:
+        from iris_tui.api.evidences import Evidences
+
+        return Evidences(self)
+
+    @cached_property
+    def notes(self) -> Notes:
+        from iris_tui.api.notes import Notes
+
+        return Notes(self)
+
+    @cached_property
+    def datastore(self) -> Datastore:
+        from iris_tui.api.datastore import Datastore
+
+        return Datastore(self)
+
+    @cached_property
+    def global_tasks(self) -> GlobalTasks:
+        from iris_tui.api.global_tasks import GlobalTasks
+
+        return GlobalTasks(self)
+
+    @cached_property
+    def activities(self) -> Activities:
+        from iris_tui.api.activities import Activities
+
+        return Activities(self)
+
+    @cached_property
+    def hooks(self) -> Hooks:
+        from iris_tui.api.hooks import Hooks
+
+        return Hooks(self)
 
     async def __aenter__(self) -> IrisClient:
         return self
