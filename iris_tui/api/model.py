@@ -21,20 +21,22 @@ class Model(msgspec.Struct, kw_only=True):
 
     extra: dict[str, Any] = {}
 
-    _known: ClassVar[frozenset[str]]
-    _datetime_fields: ClassVar[tuple[str, ...]]
+    # per class: (known field names, datetime fields); filled on first use, because msgspec
+    # sets __struct_fields__ only after __init_subclass__ has run
+    _layout: ClassVar[dict[type, tuple[frozenset[str], tuple[str, ...]]]] = {}
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        names = [f for f in cls.__struct_fields__ if f != "extra"]
-        cls._known = frozenset(names)
-        hints = typing.get_type_hints(cls)
-        cls._datetime_fields = tuple(
-            n for n in names if _dt.datetime in _types_of(hints.get(n))
-        )
+    @classmethod
+    def _fields(cls) -> tuple[frozenset[str], tuple[str, ...]]:
+        layout = Model._layout.get(cls)
+        if layout is None:
+            names = [f for f in cls.__struct_fields__ if f != "extra"]
+            hints = typing.get_type_hints(cls)
+            dates = tuple(n for n in names if _dt.datetime in _types_of(hints.get(n)))
+            layout = Model._layout[cls] = (frozenset(names), dates)
+        return layout
 
     def __post_init__(self) -> None:
-        for name in self._datetime_fields:
+        for name in self._fields()[1]:
             value = getattr(self, name)
             if isinstance(value, _dt.datetime) and value.tzinfo is None:
                 setattr(self, name, value.replace(tzinfo=UTC))
@@ -51,7 +53,7 @@ class Model(msgspec.Struct, kw_only=True):
 
             raise IrisProtocolError(f"expected an object for {cls.__name__}, got {type(raw).__name__}")
         raw = cls.prepare(raw)
-        known = cls._known
+        known = cls._fields()[0]
         fields = {k: v for k, v in raw.items() if k in known}
         try:
             obj = msgspec.convert(fields, cls, strict=False)
