@@ -3,6 +3,10 @@
 import ast
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.smoke
+
 PKG = Path(__file__).resolve().parent.parent / "iris_tui"
 
 

@@ -1,0 +1,1 @@
+"""The Textual app: screens, tabs, modals, widgets and their .tcss styles."""
