@@ -44,6 +44,11 @@ def replay(*items: str | dict[str, Any], develop: bool = False) -> tuple[IrisCli
     return client, transport
 
 
+def dev(name: str) -> dict[str, Any]:
+    """A develop-branch (/api/v2) exchange, to mix with legacy ones in `replay()`."""
+    return transcript(name, develop=True)
+
+
 def recorded(name: str, *, develop: bool = False) -> Any:
     """The envelope `data` (or bare body) of a recorded answer."""
     body = transcript(name, develop=develop)["response"]["body"]
