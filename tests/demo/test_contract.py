@@ -9,6 +9,7 @@ or listed in ALLOWED with the reason.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import httpx
@@ -25,11 +26,15 @@ ALLOWED: dict[str, str] = {
 }
 
 TRANSCRIPTS = all_transcripts()
+_NUMERIC_KEY = re.compile(r"^\d+(\.\d+)?$")
 
 
 def shape(value: Any) -> Any:
-    """Keys and value types, recursively; a list is represented by its first item."""
+    """Keys and value types, recursively; a list is represented by its first item, and so is a
+    dict keyed only by numbers (timestamps of `modification_history`, ids)."""
     if isinstance(value, dict):
+        if value and all(_NUMERIC_KEY.match(k) for k in value):
+            return {"<number>": shape(next(iter(value.values())))}
         return {k: shape(v) for k, v in value.items()}
     if isinstance(value, list):
         return [shape(value[0])] if value else []
