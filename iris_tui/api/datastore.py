@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import IO, Any, Union
 
 from iris_tui.api.errors import IrisProtocolError, IrisValidationError
+from iris_tui.api.fields import check_text
 from iris_tui.api.history import Change, last_change
 from iris_tui.api.model import Model, join_tags, split_tags
 from iris_tui.api.resource import Resource
@@ -305,6 +306,7 @@ def _form(
         form["file_is_ioc"] = "true"
     if is_evidence:
         form["file_is_evidence"] = "true"
+    check_text(form, *form)
     return form
 
 
@@ -366,19 +368,17 @@ class Datastore(Resource):
     # folders
 
     async def add_folder(self, cid: int, parent: int | str | Folder, name: str) -> Folder:
-        data = await self._http.data(
-            "POST", "/datastore/folder/add", cid=cid,
-            json={"parent_node": node_id(parent), "folder_name": name},
-        )
+        body = {"parent_node": node_id(parent), "folder_name": name}
+        check_text(body, "folder_name")
+        data = await self._http.data("POST", "/datastore/folder/add", cid=cid, json=body)
         return Folder.from_path(data)
 
     async def rename_folder(self, cid: int, folder_id: int | str | Folder, name: str) -> Folder:
         fid = node_id(folder_id)
         # the server insists that parent_node repeats the folder's own id (398)
-        data = await self._http.data(
-            "POST", f"/datastore/folder/rename/{fid}", cid=cid,
-            json={"parent_node": fid, "folder_name": name},
-        )
+        body = {"parent_node": fid, "folder_name": name}
+        check_text(body, "folder_name")
+        data = await self._http.data("POST", f"/datastore/folder/rename/{fid}", cid=cid, json=body)
         return Folder.from_path(data)
 
     async def move_folder(
