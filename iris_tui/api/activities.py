@@ -7,6 +7,7 @@ are for reading only: never parse object names out of them.
 from __future__ import annotations
 
 import datetime as _dt
+from typing import Any
 
 from iris_tui.api.model import Model
 from iris_tui.api.resource import Resource
@@ -26,7 +27,11 @@ class CaseActivity(Model):
 
 
 class Activity(Model):
-    """A row of `/activities/list` (and `list-all`): one activity of any case."""
+    """A row of `/activities/list` (and `list-all`): one activity of any case.
+
+    `list-all` rows of case-less activities (deleted tasks, lookup edits) carry no `case_id`
+    nor `user_id`, and the user's *id* under `user_name` (411): it is moved to `user_id`.
+    """
 
     case_id: int | None = None
     case_name: str | None = None
@@ -36,6 +41,13 @@ class Activity(Model):
     activity_desc: str = ""
     user_input: bool | None = None
     is_from_api: bool | None = None
+
+    @classmethod
+    def prepare(cls, raw: dict[str, Any]) -> dict[str, Any]:
+        name = raw.get("user_name")
+        if isinstance(name, int) and not isinstance(name, bool):
+            raw = {**raw, "user_name": None, "user_id": raw.get("user_id", name)}
+        return raw
 
     @property
     def user(self) -> str | None:

@@ -702,3 +702,38 @@ async def test_report_never_replaces_a_file_unless_asked(tmp_path):
     assert target.read_text() == "old" and len(t.sent) == 1
     await iris.cases.download_investigation_report(3, 1, target, overwrite=True)
     assert target.read_text() == "new"
+
+
+# -- every recorded answer of these endpoints parses ------------------------------------------
+
+
+def _recorded(path_matches) -> list[tuple[str, Any]]:
+    from support.replay import all_transcripts
+
+    out = []
+    for name, ex in all_transcripts():
+        if ex["response"]["status"] == 200 and path_matches(ex["request"]["path"]):
+            out.append((name, ex["response"]["body"]["data"]))
+    return out
+
+
+@pytest.mark.parametrize(
+    ("matches", "parse"),
+    [
+        (lambda p: p == "/manage/cases/list", CaseListItem.list_from_raw),
+        (lambda p: p.startswith("/manage/cases/") and p.count("/") == 3 and p[14:].isdigit(), Case.from_raw),
+        (lambda p: p in ("/case/meta", "/user/cases/list"),
+         lambda d: CaseDetails.list_from_raw(d if isinstance(d, list) else [d])),
+        (lambda p: p == "/manage/cases/filter", lambda d: CaseDetails.list_from_raw(d["cases"])),
+        (lambda p: p == "/manage/cases/add" or p.startswith(("/manage/cases/update/", "/manage/cases/close/",
+                                                              "/manage/cases/reopen/", "/case/review/update")),
+         CaseRecord.from_raw),
+    ],
+    ids=["list", "get", "details", "filter", "record"],
+)
+def test_every_recorded_answer_parses(matches, parse):
+    recorded = _recorded(matches)
+    assert recorded
+    for name, data in recorded:
+        parsed = parse(data)
+        assert parsed is not None, name
