@@ -66,6 +66,7 @@ class Store:
         self.ds_files: dict[int, dict[str, Any]] = {}
         self.ds_blobs: dict[int, bytes] = {}
         self.global_tasks: dict[int, dict[str, Any]] = {}
+        self.alerts: dict[int, dict[str, Any]] = {}
         self.activities: list[dict[str, Any]] = []
         self.tags: dict[str, dict[str, Any]] = {}
         self.states: dict[tuple[int, str], dict[str, Any]] = {}
