@@ -6,6 +6,7 @@ second, which `Model.from_raw` row by row cannot do.
 
 from __future__ import annotations
 
+import gc
 import math
 from typing import Any, Generic, Iterable, TypeVar
 
@@ -91,12 +92,18 @@ def rows_from_raw(model: type[M], rows: Any) -> list[M]:
         return []
     if not isinstance(rows, list) or model.prepare.__func__ is not Model.prepare.__func__:  # type: ignore[attr-defined]
         return model.list_from_raw(rows)
+    paused = gc.isenabled()
+    gc.disable()  # the cyclic GC would otherwise rescan the growing list many times over
     try:
         objs = msgspec.convert(rows, list[model], strict=True)  # type: ignore[valid-type]
     except msgspec.ValidationError:
         return model.list_from_raw(rows)
+    finally:
+        if paused:
+            gc.enable()
     known = model._fields()[0]
-    for obj, raw in zip(objs, rows):
-        if not known.issuperset(raw):
-            obj.extra = {k: v for k, v in raw.items() if k not in known}
+    if not known.issuperset(set().union(*rows)):  # one C-level pass when nothing is unknown
+        for obj, raw in zip(objs, rows):
+            if not known.issuperset(raw):
+                obj.extra = {k: v for k, v in raw.items() if k not in known}
     return objs
