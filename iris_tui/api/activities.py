@@ -87,5 +87,7 @@ class Activities(Resource):
 
     async def log(self, cid: int, text: str) -> ActivityEntry:
         """Add a manual line to the case's activity log (`/case/tasklog/add`)."""
-        data = await self._http.data("POST", "/case/tasklog/add", cid=cid, json={"log_content": text})
+        data = await self._http.data(
+            "POST", "/case/tasklog/add", cid=cid, json={"log_content": text}
+        )
         return ActivityEntry.from_raw(data)

@@ -1,4 +1,4 @@
-"""Cases: list, filter, get, create (validated here), update, close/reopen, summary, review, reports.
+"""Cases: list, filter, get, create (validated here), update, close/reopen, summary, reports.
 
 IRIS names the same case fields differently per endpoint (`case_name` vs `name`, `case_customer` vs
 `client_id` vs `customer_id`...), so each answer shape has its own model with the server's own
@@ -34,7 +34,6 @@ from iris_tui.api.state import ObjectState, fetch_state
 Progress = Callable[[int, "int | None"], Any]
 
 SOC_ID_MAX = 256
-REVIEW_ACTIONS = ("start", "request", "cancel", "no_review", "to_review", "done")
 ACCESS_LEVELS = {"deny_all": 1, "read_only": 2, "full_access": 4}
 
 
@@ -182,7 +181,7 @@ class Case(Model):
 
 
 class CaseDetails(Model):
-    """The full case (`/case/meta`, `/manage/cases/filter` rows, `/user/cases/list`), nested objects.
+    """The full case with nested objects (`/case/meta`, `/manage/cases/filter`, `/user/cases/list`).
 
     `status_name` is the raw outcome enum name here (`true_positive_with_impact`).
     """
@@ -237,6 +236,8 @@ class CaseDetails(Model):
     @classmethod
     def from_v2(cls, raw: dict[str, Any]) -> CaseDetails:
         """A develop `/api/v2` case (`case_name`, `case_customer_id`, nested owner/state)."""
+        if not isinstance(raw, dict):
+            return cls.from_raw(raw)  # raises IrisProtocolError
         row = _renamed(raw, {"case_name": "name", "case_description": "description",
                              "case_soc_id": "soc_id", "case_customer_id": "client_id"})
         _lift_ids(row)
@@ -285,6 +286,8 @@ class CaseRecord(Model):
 
     @classmethod
     def from_v2(cls, raw: dict[str, Any]) -> CaseRecord:
+        if not isinstance(raw, dict):
+            return cls.from_raw(raw)  # raises IrisProtocolError
         row = _renamed(raw, {"case_customer_id": "case_customer"})
         _lift_ids(row)
         return cls.from_raw(row)
@@ -364,7 +367,8 @@ def _us_date(value: Any) -> Any:
         return None
     if isinstance(value, str) and re.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}", value):
         month, day, year = (int(p) for p in value.split("/"))
-        return _dt.date(year, month, day).isoformat()
+        with contextlib.suppress(ValueError):  # else left for the model to reject
+            return _dt.date(year, month, day).isoformat()
     return value
 
 
@@ -553,7 +557,8 @@ class Cases(Resource):
     async def my_cases(self, show_closed: bool = False) -> list[CaseDetails]:
         """Cases I own (open ones unless `show_closed`)."""
         params = {"show_closed": "true"} if show_closed else None
-        return CaseDetails.list_from_raw(await self._http.data("GET", "/user/cases/list", params=params))
+        data = await self._http.data("GET", "/user/cases/list", params=params)
+        return CaseDetails.list_from_raw(data)
 
     async def my_reviews(self) -> list[CaseReview]:
         """Cases where I am the reviewer and the review is not done."""
@@ -613,12 +618,15 @@ class Cases(Resource):
             "case_customer": await self._existing("customer", customer, "case_customer"),
         }
         if classification not in (None, ""):
-            body["classification_id"] = await self._existing("classification", classification, "classification_id")
+            body["classification_id"] = await self._existing(
+                "classification", classification, "classification_id"
+            )
         if severity not in (None, ""):
             body["severity_id"] = await self._existing("severity", severity, "severity_id")
         if template not in (None, ""):
             # a string, or the server fails with its generic error (iris-api.md 3.7)
-            body["case_template_id"] = str(await self._existing("case_template", template, "case_template_id"))
+            ident = await self._existing("case_template", template, "case_template_id")
+            body["case_template_id"] = str(ident)
         if custom_attributes is not None:
             body["custom_attributes"] = dict(custom_attributes)
         later = {
@@ -630,17 +638,21 @@ class Cases(Resource):
         follow_up = await self._update_body(later) if later else {}
 
         if await self._client.server.has_api_v2():
-            created = CaseRecord.from_v2(await self._http.call_bare("POST", "/api/v2/cases", json=body))
+            raw = await self._http.call_bare("POST", "/api/v2/cases", json=body)
+            created = CaseRecord.from_v2(raw)
         else:
-            created = CaseRecord.from_raw(await self._http.data("POST", "/manage/cases/add", json=body))
+            raw = await self._http.data("POST", "/manage/cases/add", json=body)
+            created = CaseRecord.from_raw(raw)
         if not follow_up:
             return created
         try:
             return await self._send_update(created.case_id, follow_up)
         except IrisError as exc:
             raise type(exc)(
-                f"case #{created.case_id} was created, but setting {', '.join(later)} failed: {exc.message}",
-                method=exc.method, path=exc.path, status=exc.status, data=exc.data, fields=exc.fields,
+                f"case #{created.case_id} was created, but setting {', '.join(later)} failed: "
+                f"{exc.message}",
+                method=exc.method, path=exc.path, status=exc.status, data=exc.data,
+                fields=exc.fields,
             ) from None
 
     async def update(self, case_id: int, **changes: Any) -> CaseRecord:
@@ -686,7 +698,9 @@ class Cases(Resource):
         status_id = await self._lookups.resolve("outcome", outcome, field="status_id")
         if status_id is None:
             raise _invalid("status_id", "An outcome is required.")
-        data = await self._http.data("POST", "/case/update-status", cid=cid, json={"status_id": status_id})
+        data = await self._http.data(
+            "POST", "/case/update-status", cid=cid, json={"status_id": status_id}
+        )
         return int(data)
 
     async def review(self, cid: int, action: str, reviewer: int | str | None = None) -> CaseRecord:
@@ -708,7 +722,8 @@ class Cases(Resource):
         Changing your own access is refused ("I can't let you do that, Dave")."""
         if isinstance(level, str) and not level.isdigit():
             if level not in ACCESS_LEVELS:
-                raise _invalid("access_level", f"Unknown access level {level!r}; one of {', '.join(ACCESS_LEVELS)}")
+                choices = ", ".join(ACCESS_LEVELS)
+                raise _invalid("access_level", f"Unknown access level {level!r}; one of {choices}")
             level = ACCESS_LEVELS[level]
         level = int(level)
         if level not in ACCESS_LEVELS.values():
@@ -830,7 +845,7 @@ class Cases(Resource):
     async def _send_update(self, case_id: int, body: dict[str, Any]) -> CaseRecord:
         if await self._client.server.has_api_v2():
             raw = await self._http.call_bare("PUT", f"/api/v2/cases/{int(case_id)}", json=body)
-            return CaseRecord.from_v2(raw or {})
+            return CaseRecord.from_v2(raw)
         data = await self._http.data("POST", f"/manage/cases/update/{int(case_id)}", json=body)
         return CaseRecord.from_raw(data)
 
@@ -863,7 +878,9 @@ class Cases(Resource):
             if "content-encoding" not in response.headers:  # httpx hands out decoded bytes
                 with contextlib.suppress(TypeError, ValueError):
                     total = int(response.headers.get("content-length"))
-            fd, tmp = tempfile.mkstemp(dir=final.parent, prefix=f".{final.name[:100]}.", suffix=".part")
+            fd, tmp = tempfile.mkstemp(
+                dir=final.parent, prefix=f".{final.name[:100]}.", suffix=".part"
+            )
             try:
                 with os.fdopen(fd, "wb") as out:
                     done = 0

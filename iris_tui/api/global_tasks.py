@@ -18,7 +18,7 @@ LOG_CASE = 1
 
 
 class GlobalTask(Model):
-    """A global task. List/get rows carry `user_name`/`status_name`; add/update answers the dates."""
+    """A global task: list/get rows carry `user_name`/`status_name`, add/update answers dates."""
 
     task_id: int
     task_uuid: str | None = None
@@ -185,7 +185,8 @@ class GlobalTasks(Resource):
             body[key] = value
         if body["task_assignee_id"] is None:
             raise IrisValidationError(
-                "invalid global task", fields={"task_assignee_id": ["A global task needs an assignee."]}
+                "invalid global task",
+                fields={"task_assignee_id": ["A global task needs an assignee."]},
             )
         if body["task_status_id"] is None:
             raise IrisValidationError(

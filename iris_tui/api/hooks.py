@@ -58,7 +58,9 @@ class Hooks(Resource):
         _check_type(object_type)
         targets = [int(i) for i in object_ids]
         if not targets:
-            raise IrisValidationError("nothing to run the hook on", fields={"targets": ["No object selected"]})
+            raise IrisValidationError(
+                "nothing to run the hook on", fields={"targets": ["No object selected"]}
+            )
         body = {
             "hook_name": hook_name or f"on_manual_trigger_{object_type}",
             "hook_ui_name": hook_ui_name,
@@ -81,7 +83,8 @@ class Hooks(Resource):
 
 def _check_type(object_type: str) -> None:
     if object_type not in OBJECT_TYPES:
+        choices = ", ".join(OBJECT_TYPES)
         raise IrisValidationError(
             f"unknown object type {object_type!r}",
-            fields={"type": [f"Unknown object type {object_type!r}; one of {', '.join(OBJECT_TYPES)}"]},
+            fields={"type": [f"Unknown object type {object_type!r}; one of {choices}"]},
         )
