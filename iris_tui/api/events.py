@@ -359,6 +359,8 @@ class Events(Resource):
             }
         )
         body.update(dates)
+        body.setdefault("event_assets", [])  # both keys are required, even empty
+        body.setdefault("event_iocs", [])
         custom_attributes_in(body, default={})
         data = await self._http.data("POST", "/case/timeline/events/add", cid=cid, json=body)
         return Event.from_raw(data)
@@ -375,6 +377,12 @@ class Events(Resource):
         tz = changes.pop("event_tz", tz)
         body = await self._body(changes)
         current = await self._raw(cid, event_id)
+        if body.get("custom_attributes") and current.get("custom_attributes") is None:
+            raise invalid(
+                "custom_attributes",
+                "This event was created without custom attributes; IRIS 2.4 cannot add any "
+                "to it later",
+            )
         full = kept(current, *_KEPT)
         color = current.get("event_color")
         if color in COLORS:

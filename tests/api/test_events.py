@@ -18,7 +18,7 @@ from iris_tui.api.events import (
     parse_timeline_filter,
 )
 from iris_tui.api.listing import Listing
-from support.case_objects import CID, recorded, replay, sent_json
+from support.case_objects import CID, answer, recorded, replay, sent_json
 from support.replay import transcript
 
 PLUS_ONE = dt.timezone(dt.timedelta(hours=1))
@@ -330,3 +330,22 @@ def test_flag_answer_with_null_dates_still_parses():
 
 def test_colours_are_the_server_list():
     assert COLORS[0] == "#fff" and "#F2596199" in COLORS
+
+
+async def test_add_without_links_sends_empty_lists():
+    iris, transport = replay("247")
+    await iris.events.add(
+        CID, title="x", date=dt.datetime(2025, 3, 3), category=1, assets=None, iocs=None
+    )
+    body = transport.sent[0].json
+    assert body["event_assets"] == [] and body["event_iocs"] == []  # else "Missing field"
+
+
+async def test_custom_attributes_cannot_be_added_to_an_event_stored_without():
+    # the event of 518 was stored with null attributes (read back through a GET)
+    stored = {"status": "success", "message": "", "data": recorded("518")}
+    iris, transport = replay(answer("GET", "/case/timeline/events/9", stored))
+    with pytest.raises(IrisValidationError) as exc:
+        await iris.events.update(CID, 9, custom_attributes={"Details": {"Ticket": "INC-1"}})
+    assert "custom_attributes" in exc.value.fields
+    assert [s.method for s in transport.sent] == ["GET"]
