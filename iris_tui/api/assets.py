@@ -27,7 +27,7 @@ from iris_tui.api.fields import (
 from iris_tui.api.listing import Listing, Page, check_page, member, rows_from_raw, state_of
 from iris_tui.api.model import Model, split_tags
 from iris_tui.api.resource import Resource
-from iris_tui.api.state import ObjectState
+from iris_tui.api.state import ObjectState, fetch_state
 
 COMPROMISE_STATUSES = {0: "To be determined", 1: "Compromised", 2: "Not compromised", 3: "Unknown"}
 
@@ -170,7 +170,7 @@ class Assets(Resource):
         return await self._http.data("GET", f"/case/assets/{int(asset_id)}", cid=cid)
 
     async def state(self, cid: int) -> ObjectState:
-        return ObjectState.from_raw(await self._http.data("GET", "/case/assets/state", cid=cid))
+        return await fetch_state(self._http, cid, "assets")
 
     async def add(
         self,

@@ -32,7 +32,7 @@ from iris_tui.api.fields import (
 from iris_tui.api.listing import Listing, member, rows_from_raw, state_of
 from iris_tui.api.model import UTC, Model, split_tags
 from iris_tui.api.resource import Resource
-from iris_tui.api.state import ObjectState
+from iris_tui.api.state import ObjectState, fetch_state
 
 # anything else is silently stored as "" by the server
 COLORS = ("#fff", "#1572E899", "#6861CE99", "#48ABF799", "#31CE3699", "#F2596199", "#FFAD4699")
@@ -321,7 +321,7 @@ class Events(Resource):
         return await self._http.data("GET", f"/case/timeline/events/{int(event_id)}", cid=cid)
 
     async def state(self, cid: int) -> ObjectState:
-        return ObjectState.from_raw(await self._http.data("GET", "/case/timeline/state", cid=cid))
+        return await fetch_state(self._http, cid, "timeline")
 
     async def add(
         self,

@@ -25,7 +25,7 @@ from iris_tui.api.fields import (
 from iris_tui.api.listing import Listing, member, rows_from_raw, state_of
 from iris_tui.api.model import Model
 from iris_tui.api.resource import Resource
-from iris_tui.api.state import ObjectState
+from iris_tui.api.state import ObjectState, fetch_state
 
 
 class Evidence(Model):
@@ -97,7 +97,7 @@ class Evidences(Resource):
         return await self._http.data("GET", f"/case/evidences/{int(evidence_id)}", cid=cid)
 
     async def state(self, cid: int) -> ObjectState:
-        return ObjectState.from_raw(await self._http.data("GET", "/case/evidences/state", cid=cid))
+        return await fetch_state(self._http, cid, "evidences")
 
     async def add(
         self,

@@ -18,7 +18,7 @@ from iris_tui.api.fields import check_text, custom_attributes_in, invalid, renam
 from iris_tui.api.listing import Listing, Page, check_page, member, rows_from_raw, state_of
 from iris_tui.api.model import Model, split_tags
 from iris_tui.api.resource import Resource
-from iris_tui.api.state import ObjectState
+from iris_tui.api.state import ObjectState, fetch_state
 
 TAGS_LIMIT = 512
 
@@ -153,7 +153,7 @@ class Iocs(Resource):
         return Ioc.from_raw(await self._http.data("GET", f"/case/ioc/{int(ioc_id)}", cid=cid))
 
     async def state(self, cid: int) -> ObjectState:
-        return ObjectState.from_raw(await self._http.data("GET", "/case/ioc/state", cid=cid))
+        return await fetch_state(self._http, cid, "ioc")
 
     async def add(
         self,

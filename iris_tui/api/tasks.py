@@ -19,7 +19,7 @@ from iris_tui.api.fields import check_text, custom_attributes_in, invalid, renam
 from iris_tui.api.listing import Listing, Page, check_page, member, rows_from_raw, state_of
 from iris_tui.api.model import Model, split_tags
 from iris_tui.api.resource import Resource
-from iris_tui.api.state import ObjectState
+from iris_tui.api.state import ObjectState, fetch_state
 
 
 class Task(Model):
@@ -141,7 +141,7 @@ class Tasks(Resource):
         return await self._http.data("GET", f"/case/tasks/{int(task_id)}", cid=cid)
 
     async def state(self, cid: int) -> ObjectState:
-        return ObjectState.from_raw(await self._http.data("GET", "/case/tasks/state", cid=cid))
+        return await fetch_state(self._http, cid, "tasks")
 
     async def assignee_candidates(self, cid: int) -> list[CaseUser]:
         """Users with access to the case, the only ones a task can be assigned to."""
