@@ -8,6 +8,7 @@ Only this module knows httpx. Resource modules call `Transport.call()` (envelope
 from __future__ import annotations
 
 import asyncio
+import gc
 import http.cookiejar
 import re
 import ssl
@@ -53,6 +54,17 @@ class Envelope(msgspec.Struct):
 _decode_envelope = msgspec.json.Decoder(Envelope).decode
 _decode_any = msgspec.json.Decoder().decode
 _encode = msgspec.json.Encoder().encode
+
+
+def _decode(content: bytes) -> Envelope:
+    """Decode an envelope; big answers (100,000 rows) decode with the GC paused, twice as fast."""
+    if len(content) < 1_000_000 or not gc.isenabled():
+        return _decode_envelope(content)
+    gc.disable()
+    try:
+        return _decode_envelope(content)
+    finally:
+        gc.enable()
 
 
 def _no_cookies() -> http.cookiejar.CookieJar:
@@ -298,7 +310,7 @@ class Transport:
         if response.status_code >= 300 or not _is_json(response):
             self._raise(method, path, response)
         try:
-            envelope = _decode_envelope(response.content)
+            envelope = _decode(response.content)
         except msgspec.DecodeError:
             raise IrisProtocolError(
                 "the server sent malformed JSON", method=method, path=path,
