@@ -233,17 +233,12 @@ def add_file_as_evidence(store: Store, record: dict[str, Any], case_id: int, use
 
     if any(e.get("file_hash") == record["file_sha256"] for e in store.evidences.values()):
         return
-    state = store.states.get((case_id, "evidences"))
-    saved = dict(state) if state is not None else None
     evidence = create_evidence(store, case_id, user_id, {
         "filename": record["file_original_name"], "file_size": record["file_size"],
         "file_hash": record["file_sha256"],
         "file_description": f"Imported from datastore. {record['file_description']}",
     })
-    evidence["custom_attributes"] = None
-    evidence["type_id"] = None
-    if saved is not None:
-        store.states[(case_id, "evidences")] = saved
+    evidence["custom_attributes"] = None  # no template applied on this path (408)
 
 
 def delete_file(store: Store, record: dict[str, Any]) -> None:

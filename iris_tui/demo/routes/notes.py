@@ -107,9 +107,7 @@ def _is_note_comment(comment: dict[str, Any], note_id: int) -> bool:
 def _note_comments(store: Store, note_id: int) -> list[dict[str, Any]]:
     from iris_tui.demo.routes import comments  # written alongside; imported when first needed
 
-    rows = [c for c in store.comments.values() if _is_note_comment(c, note_id)]
-    rows.sort(key=lambda c: (c.get("comment_date") or "", c["comment_id"]))
-    return [comments.comment_view(store, c) for c in rows]
+    return [comments.comment_view(store, c) for c in comments.comments_of(store, "note", note_id)]
 
 
 def directory_listing(store: Store, case_id: int) -> list[dict[str, Any]]:
