@@ -31,7 +31,7 @@ def fresh_install(store: Store, api_key: str = DEMO_API_KEY) -> None:
         "user_id": 1, "owner_id": 1, "open_date": iso(now.date()), "close_date": None,
         "initial_date": iso(now), "closing_note": None, "status_id": 0, "state_id": None,
         "classification_id": None, "severity_id": None, "reviewer_id": None,
-        "review_status_id": None, "custom_attributes": {}, "modification_history": None,
+        "review_status_id": None, "custom_attributes": None, "modification_history": None,
         "case_tags": "", "protagonists": [],
     }
     store.init_states(case_id)

@@ -135,8 +135,9 @@ class Store:
     # -- activities and tags ----------------------------------------------------------------
 
     def log_activity(self, user_id: int, case_id: int | None, text: str, *, from_api: bool = True,
-                     user_input: bool = False) -> dict[str, Any]:
-        """IRIS stores activity texts with str.capitalize() casing (iris-api.md 3.10)."""
+                     user_input: bool = False, display_in_ui: bool = True) -> dict[str, Any]:
+        """IRIS stores activity texts with str.capitalize() casing (iris-api.md 3.10); entries
+        with `display_in_ui=False` (file downloads) only show in /activities/list-all (411)."""
         row = {
             "id": self.next_id("activity"),
             "user_id": user_id,
@@ -145,7 +146,7 @@ class Store:
             "activity_date": iso(utcnow()),
             "user_input": user_input,
             "is_from_api": from_api,
-            "display_in_ui": True,
+            "display_in_ui": display_in_ui,
         }
         self.activities.append(row)
         return row
@@ -154,10 +155,10 @@ class Store:
         for tag in (t.strip() for t in (tags or "").split(",")):
             if not tag:
                 continue
-            row = self.tags.setdefault(
-                tag,
-                {"id": self.next_id("tag"), "tag_title": tag, "tag_namespace": None,
-                 "tag_creation_date": iso(utcnow()), "cases": []},
-            )
+            row = self.tags.get(tag)
+            if row is None:  # ids only for new tags
+                row = self.tags[tag] = {"id": self.next_id("tag"), "tag_title": tag,
+                                        "tag_namespace": None,
+                                        "tag_creation_date": iso(utcnow()), "cases": []}
             if case_id is not None and case_id not in row["cases"]:
                 row["cases"].append(case_id)

@@ -159,7 +159,8 @@ def _note(store: Store, note: dict[str, Any], comments: list[dict[str, Any]]) ->
          "comment_date": c.get("comment_date"), "comment_update_date": c.get("comment_update_date"),
          "comment_user_id": c.get("comment_user_id"), "comment_case_id": c.get("comment_case_id"),
          "comment_alert_id": c.get("comment_alert_id")}
-        for c in comments if c.get("comment_note_id") == note.get("note_id")
+        for c in comments
+        if c.get("object_type") == "note" and c.get("object_id") == note.get("note_id")
     ]
     return out
 
@@ -199,35 +200,36 @@ def _event_time(event: dict[str, Any]) -> dt.datetime | None:
 
 
 def graph_data(store: Store, case_id: int) -> dict[str, Any]:
-    """Nodes (assets `a<id>`, IOCs `b<id>`) and edges of the events shown in the graph (533)."""
-    nodes: dict[str, dict[str, Any]] = {}
+    """Nodes (assets `a<id>` first, then IOCs `b<id>`) of the events shown in the graph, edges
+    between the objects of each event, and per node the dates of its events (533)."""
+    assets: dict[int, list[dt.datetime]] = {}
+    iocs: dict[int, list[dt.datetime]] = {}
     edges: list[dict[str, Any]] = []
-    human: list[str] = []
-    machine: list[float] = []
     for event in _in_case(store.events, "case_id", case_id):
         if not event.get("event_in_graph", True):
             continue
         when = _event_time(event)
-        label = f"{when} - {event.get('event_title')}" if when else str(event.get("event_title"))
-        assets = [store.assets[a] for a in event_asset_ids(event) if a in store.assets]
-        iocs = [store.iocs[i] for i in event_ioc_ids(event) if i in store.iocs]
-        for asset in assets:
-            nodes.setdefault(f"a{asset['asset_id']}", _asset_node(store, asset))
-        for ioc in iocs:
-            nodes.setdefault(f"b{ioc['ioc_id']}", {
-                "id": f"b{ioc['ioc_id']}", "label": ioc.get("ioc_value"), "image": IOC_IMAGE,
-                "shape": "image", "title": ioc.get("ioc_description"), "value": 1,
-            })
-        if assets:
-            first = f"a{assets[0]['asset_id']}"
-            for other in assets[1:]:
-                edges.append({"from": first, "to": f"a{other['asset_id']}", "title": label, "dashes": False})
-            for ioc in iocs:
-                edges.append({"from": first, "to": f"b{ioc['ioc_id']}", "title": label, "dashes": True})
-        if when and (assets or iocs):
-            human.append(f"{when.day}-{when.month}-{when.year}")
-            machine.append(when.replace(tzinfo=dt.timezone.utc).timestamp())
-    return {"nodes": list(nodes.values()), "edges": edges, "dates": {"human": human, "machine": machine}}
+        title = f"{when} - {event.get('event_title')}"
+        asset_ids = [a for a in event_asset_ids(event) if a in store.assets]
+        ioc_ids = [i for i in event_ioc_ids(event) if i in store.iocs]
+        for asset_id in asset_ids:
+            assets.setdefault(asset_id, []).append(when)
+        for ioc_id in ioc_ids:
+            iocs.setdefault(ioc_id, []).append(when)
+        for n, asset_id in enumerate(asset_ids):
+            for other in asset_ids[n + 1:]:
+                edges.append({"from": f"a{asset_id}", "to": f"a{other}", "title": title, "dashes": False})
+            for ioc_id in ioc_ids:
+                edges.append({"from": f"a{asset_id}", "to": f"b{ioc_id}", "title": title, "dashes": True})
+    nodes = [_asset_node(store, store.assets[a]) for a in assets]
+    nodes += [{"id": f"b{i}", "label": store.iocs[i].get("ioc_value"), "image": IOC_IMAGE,
+               "shape": "image", "title": store.iocs[i].get("ioc_description"), "value": 1}
+              for i in iocs]
+    dates = [when for seen in (*assets.values(), *iocs.values()) for when in seen if when]
+    return {"nodes": nodes, "edges": edges, "dates": {
+        "human": [f"{d.day}-{d.month}-{d.year}" for d in dates],
+        "machine": [d.replace(tzinfo=dt.timezone.utc).timestamp() for d in dates],
+    }}
 
 
 def _asset_node(store: Store, asset: dict[str, Any]) -> dict[str, Any]:

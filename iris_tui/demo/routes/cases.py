@@ -52,8 +52,17 @@ def _user_name(store: Store, user_id: int | None) -> str | None:
     return user["user_name"] if user else None
 
 
-def _protagonists(case: dict[str, Any], keys: tuple[str, ...]) -> list[dict[str, Any]]:
-    return [{key: p.get(key) for key in keys} for p in case.get("protagonists") or ()]
+def _protagonists(case: dict[str, Any], keys: tuple[str, ...], *, stored: bool = True) -> list[dict[str, Any]]:
+    """Read back from the database they come last-added first (082); the edit form echoes
+    them as sent (077)."""
+    items = list(case.get("protagonists") or ())
+    return [{key: p.get(key) for key in keys} for p in (reversed(items) if stored else items)]
+
+
+def _linked_user(store: Store, protagonist: dict[str, Any]) -> dict[str, Any]:
+    """A protagonist may be an IRIS user: the summary view adds their name and login."""
+    user = store.users.get(protagonist.pop("user_id") or 0) or {}
+    return {**protagonist, "user_name": user.get("user_name"), "user_login": user.get("user_login")}
 
 
 def _review_status(case: dict[str, Any]) -> dict[str, Any] | None:
@@ -75,7 +84,7 @@ def edit_form(store: Store, case: dict[str, Any], extra: tuple[str, ...] = ()) -
         "case_soc_id": case["soc_id"], "case_customer": case["client_id"],
     }
     if "protagonists" in extra:
-        out["protagonists"] = _protagonists(case, ("role", "name", "contact"))
+        out["protagonists"] = _protagonists(case, ("role", "name", "contact"), stored=False)
     if "case_tags" in extra:
         out["case_tags"] = case.get("case_tags") or ""
     for key in ("classification_id", "reviewer_id", "severity_id", "case_id", "open_date",
@@ -109,12 +118,8 @@ def summary_view(store: Store, case: dict[str, Any]) -> dict[str, Any]:
         "reviewer": _user_name(store, case.get("reviewer_id")),
         "case_tags": case.get("case_tags") or "",
         "status_name": OUTCOMES[case.get("status_id") or 0].replace("_", " ").title(),
-        "protagonists": [
-            {"role": p.get("role"), "name": p.get("name"), "contact": p.get("contact"),
-             "user_name": _user_name(store, p.get("user_id")),
-             "user_login": (store.users.get(p.get("user_id") or 0) or {}).get("user_login")}
-            for p in case.get("protagonists") or ()
-        ],
+        "protagonists": [_linked_user(store, p)
+                         for p in _protagonists(case, ("role", "name", "contact", "user_id"))],
     }
 
 
@@ -302,10 +307,11 @@ def _apply_template(store: Store, case: dict[str, Any], user_id: int,
         case["case_tags"] = tags
         store.register_tags(tags, case_id)
     for task in template.get("tasks") or ():
+        task_tags = ",".join(task.get("tags") or ())
+        store.register_tags(task_tags)
         create_task(store, case_id, user_id, {
             "task_title": task.get("title"), "task_description": task.get("description", ""),
-            "task_tags": ",".join(task.get("tags") or ()), "task_status_id": 1,
-            "task_assignees_id": [],
+            "task_tags": task_tags, "task_status_id": 1, "task_assignees_id": [],
         })
     for directory in template.get("note_directories") or ():
         folder = create_directory(store, case_id, directory.get("title"))

@@ -91,7 +91,6 @@ def create_global_task(store: Store, user_id: int, fields: dict[str, Any],
         "task_userid_open": None, "task_userid_update": user_id, "task_userid_close": None,
     }
     store.global_tasks[task_id] = task
-    store.register_tags(task["task_tags"])
     store.log_activity(user_id, case_id, f"Created new global task '{task['task_title']}'")
     return task
 
@@ -131,7 +130,6 @@ async def global_task_update(ctx: Iris):
     task.update(fields)
     task["task_userid_update"] = ctx.user_id
     task["task_last_update"] = iso(utcnow())
-    ctx.store.register_tags(task.get("task_tags"))
     ctx.store.log_activity(ctx.user_id, case_id,
                            f"Updated global task {task['task_title']} (status {task['task_status_id']})")
     return ctx.ok(_dump(task), "Task updated")
