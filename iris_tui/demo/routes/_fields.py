@@ -192,20 +192,26 @@ def parse_bool(value: Any) -> bool | None:
 
 
 _ISO = re.compile(
-    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?"
+    r"(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?(Z|([+-])(\d{2}):?(\d{2}))?"
 )
 
 
 def parse_iso(value: Any) -> dt.datetime | None:
-    """marshmallow's ISO datetime: a time part is required; offsets are converted to UTC."""
-    if not isinstance(value, str) or not _ISO.fullmatch(value.strip()):
+    """marshmallow's ISO datetime: a time part is required; offsets are converted to UTC.
+    (Parsed by hand: `fromisoformat` of Python 3.10 refuses short fractions and `Z`.)"""
+    match = _ISO.fullmatch(value.strip()) if isinstance(value, str) else None
+    if match is None:
         return None
+    year, month, day, hour, minute, second, fraction = match.groups()[:7]
     try:
-        parsed = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        parsed = dt.datetime(int(year), int(month), int(day), int(hour), int(minute), int(second or 0),
+                             int((fraction or "0").ljust(6, "0")))
     except ValueError:
         return None
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    sign, hours, minutes = match.group(9), match.group(10), match.group(11)
+    if sign:
+        offset = dt.timedelta(hours=int(hours), minutes=int(minutes))
+        parsed = parsed - offset if sign == "+" else parsed + offset
     return parsed
 
 

@@ -14,7 +14,6 @@ from iris_tui.demo.routes._fields import (
     Fields,
     Invalid,
     check_int,
-    error,
     invalid,
     merge_custom_attributes,
     register_tags,

@@ -35,15 +35,19 @@ ALREADY = "IOC already exists and linked to this case"
 _index: WeakKeyDictionary[Store, tuple[tuple[int, Any], dict[tuple[Any, Any], int]]] = WeakKeyDictionary()
 
 
+def _signature(store: Store) -> tuple[int, Any]:
+    return len(store.iocs), next(reversed(store.iocs), None)
+
+
 def find_ioc(store: Store, value: Any, type_id: Any) -> dict[str, Any] | None:
-    """The row with this exact (value, type) pair, through an index so big seeds stay fast."""
-    signature = (len(store.iocs), next(reversed(store.iocs), None))
+    """The row with this exact (value, type) pair, through an index so big seeds stay fast.
+    The index is rebuilt whenever another module changed `store.iocs` behind our back."""
     cached = _index.get(store)
-    if cached is None or cached[0] != signature:
+    if cached is None or cached[0] != _signature(store):
         index: dict[tuple[Any, Any], int] = {}
         for ioc_id, row in store.iocs.items():
             index.setdefault((row["ioc_value"], row["ioc_type_id"]), ioc_id)
-        cached = (signature, index)
+        cached = (_signature(store), index)
         _index[store] = cached
     row = store.iocs.get(cached[1].get((value, type_id), 0))
     if row is not None and row["ioc_value"] == value and row["ioc_type_id"] == type_id:
@@ -68,8 +72,12 @@ def create_ioc(store: Store, user_id: int | None, fields: dict[str, Any]) -> dic
         "ioc_enrichment": fields.get("ioc_enrichment"),
         "modification_history": None,
     }
+    cached = _index.get(store)
+    fresh = cached is not None and cached[0] == _signature(store)
     store.iocs[ioc_id] = record
-    _index.pop(store, None)
+    if fresh:
+        cached[1].setdefault((record["ioc_value"], record["ioc_type_id"]), ioc_id)
+        _index[store] = (_signature(store), cached[1])
     return record
 
 

@@ -17,7 +17,6 @@ from typing import Any
 
 from iris_tui.demo.routes._fields import (
     Fields,
-    error,
     invalid,
     merge_custom_attributes,
     register_tags,
