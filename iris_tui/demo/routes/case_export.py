@@ -47,19 +47,6 @@ def _case_iocs(store: Store, case_id: int) -> list[dict[str, Any]]:
     return [store.iocs[i] for i in sorted(set(store.ioc_links.get(case_id, ()))) if i in store.iocs]
 
 
-def ioc_object(store: Store, ioc: dict[str, Any]) -> dict[str, Any]:
-    ioc_type = store.lookup("ioc_type", "type_id", ioc.get("ioc_type_id"))
-    return {
-        "ioc_value": ioc.get("ioc_value"), "ioc_enrichment": ioc.get("ioc_enrichment"),
-        "ioc_type": dict(ioc_type) if ioc_type else None, "ioc_id": ioc.get("ioc_id"),
-        "ioc_uuid": ioc.get("ioc_uuid"), "ioc_type_id": ioc.get("ioc_type_id"),
-        "ioc_description": ioc.get("ioc_description"), "ioc_tags": ioc.get("ioc_tags"),
-        "user_id": ioc.get("user_id"), "ioc_misp": ioc.get("ioc_misp"),
-        "ioc_tlp_id": ioc.get("ioc_tlp_id"), "custom_attributes": ioc.get("custom_attributes"),
-        "modification_history": ioc.get("modification_history"),
-    }
-
-
 def _asset(store: Store, asset: dict[str, Any]) -> dict[str, Any]:
     linked = [store.iocs[i] for a, i in sorted(store.asset_ioc_links)
               if a == asset.get("asset_id") and i in store.iocs]
@@ -176,6 +163,7 @@ def _evidence(store: Store, evidence: dict[str, Any]) -> dict[str, Any]:
 def export_case(store: Store, case: dict[str, Any]) -> dict[str, Any]:
     """The whole case, as /case/export answers (top-level keys of 528)."""
     from iris_tui.demo.routes.cases import details
+    from iris_tui.demo.routes.iocs import dump_ioc
 
     case_id = case["case_id"]
     comments = _in_case(store.comments, "comment_case_id", case_id)
@@ -183,7 +171,7 @@ def export_case(store: Store, case: dict[str, Any]) -> dict[str, Any]:
         "case": details(store, case),
         "evidences": [_evidence(store, e) for e in _in_case(store.evidences, "case_id", case_id)],
         "timeline": [_event(store, e) for e in _in_case(store.events, "case_id", case_id)],
-        "iocs": [ioc_object(store, i) for i in _case_iocs(store, case_id)],
+        "iocs": [dump_ioc(store, i) for i in _case_iocs(store, case_id)],
         "assets": [_asset(store, a) for a in _in_case(store.assets, "case_id", case_id)],
         "tasks": [_task(store, t) for t in _in_case(store.tasks, "task_case_id", case_id)],
         "comments": [_comment(store, c) for c in comments],

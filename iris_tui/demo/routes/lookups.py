@@ -126,6 +126,28 @@ for _table in TABLES:
     _register(_table)
 
 
+IOC_TYPE_TEXTS = ("type_name", "type_description", "type_taxonomy", "type_validation_regex",
+                  "type_validation_expect")
+
+
+@route("POST", "/manage/ioc-types/update/{item_id:int}")
+async def ioc_type_update(ctx: Iris):
+    """(admin) Change an IOC type, e.g. give it a validation regex (203); answers raw."""
+    require(ctx, "server_administrator")
+    type_id = int_id(ctx.params["item_id"])
+    body = await ctx.json()
+    row = ctx.store.lookup("ioc_type", "type_id", type_id)
+    if row is None:
+        return ctx.fail(400, f"Invalid ioc type ID {type_id}")
+    errors = {key: ["Shorter than minimum length 2."] for key in ("type_name", "type_description")
+              if key in body and (not isinstance(body[key], str) or len(body[key]) < 2)}
+    if errors:
+        return ctx.data_error(errors)
+    row.update({key: body[key] for key in IOC_TYPE_TEXTS if key in body})
+    ctx.store.log_activity(ctx.user_id, None, f"Updated ioc type type {row['type_name']}")
+    return ctx.ok({"registry": None, **row}, "IOC type updated")
+
+
 # -- customers ------------------------------------------------------------------------------
 
 def customer_item(customer: dict[str, Any]) -> dict[str, Any]:
