@@ -435,3 +435,15 @@ async def test_comment_list_is_get_only_and_messages_differ_per_type(http):
     assert r.status_code == 405 and not r.headers["content-type"].startswith("application/json")
     r = await post(http, "/case/evidences/999/comments/add", {"comment_text": "x"})
     assert r.json()["message"] == "Invalid evidence ID"
+
+
+async def test_read_only_access_reads_but_cannot_write(app, http):
+    second_user(app, "reader", level=2)
+    await add_asset(http)
+    reader = {"Authorization": "Bearer reader-key"}
+    assert (await http.get("/case/assets/list", headers=reader)).status_code == 200
+    r = await post(http, "/case/assets/add", {"asset_name": "x", "asset_type_id": 9}, headers=reader)
+    assert (r.status_code, r.json()["message"]) == (403, "Permission denied")
+    event = await add_event(http)
+    r = await http.get(f"/case/timeline/events/flag/{event['event_id']}", headers=reader)
+    assert r.status_code == 403  # a GET that writes needs FULL access

@@ -19,6 +19,7 @@ from iris_tui.demo.routes._fields import (
     register_tags,
     reject_nul,
 )
+from iris_tui.demo.routes.iocs import linked_ids
 from iris_tui.demo.store import Store, iso, new_uuid, utcnow
 from iris_tui.demo.web import Iris, route
 
@@ -70,7 +71,7 @@ def case_asset(store: Store, case_id: int, asset_id: int) -> dict[str, Any] | No
 
 def set_ioc_links(store: Store, case_id: int, asset_id: int, ioc_ids: list[int]) -> bool:
     """Replace the asset's IOC links; ids not linked to the case are skipped. True if any was."""
-    linked = set(store.ioc_links.get(case_id, ()))
+    linked = linked_ids(store, case_id)
     store.asset_ioc_links -= {pair for pair in store.asset_ioc_links if pair[0] == asset_id}
     errors = False
     for ioc_id in ioc_ids:

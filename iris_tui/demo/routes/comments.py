@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from iris_tui.demo.routes._fields import Fields, reject_nul
+from iris_tui.demo.routes.iocs import case_ioc
 from iris_tui.demo.store import Store, iso, new_uuid, utcnow
 from iris_tui.demo.web import Iris, route
 
@@ -34,15 +35,13 @@ def _in_case(table: str, column: str) -> Callable[[Store, int, int], dict[str, A
     return find
 
 
-def _case_ioc(store: Store, case_id: int, ioc_id: int) -> dict[str, Any] | None:
-    return store.iocs.get(ioc_id) if ioc_id in store.ioc_links.get(case_id, ()) else None
 
 
 OBJECTS = (
     Commentable("asset", "/case/assets", "Asset commented", "Invalid asset ID", "assets",
                 _in_case("assets", "case_id"), lambda r: r["asset_name"]),
     Commentable("ioc", "/case/ioc", "Event commented", "Invalid ioc ID", "ioc",
-                _case_ioc, lambda r: r["ioc_value"]),
+                case_ioc, lambda r: r["ioc_value"]),
     Commentable("task", "/case/tasks", "Task commented", "Invalid task ID", "tasks",
                 _in_case("tasks", "task_case_id"), lambda r: r["task_title"]),
     Commentable("event", "/case/timeline/events", "Event commented", "Invalid event ID", "events",

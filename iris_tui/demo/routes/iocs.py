@@ -33,6 +33,19 @@ ALREADY = "IOC already exists and linked to this case"
 # -- records -------------------------------------------------------------------------------------
 
 _index: WeakKeyDictionary[Store, tuple[tuple[int, Any], dict[tuple[Any, Any], int]]] = WeakKeyDictionary()
+_linked: WeakKeyDictionary[Store, dict[int, tuple[tuple[int, int, Any], set[int]]]] = WeakKeyDictionary()
+
+
+def linked_ids(store: Store, case_id: int) -> set[int]:
+    """The ids a case links, as a set (`store.ioc_links` holds lists), cached while unchanged."""
+    links = store.ioc_links.get(case_id, [])
+    signature = (id(links), len(links), links[-1] if links else None)
+    per_case = _linked.setdefault(store, {})
+    cached = per_case.get(case_id)
+    if cached is None or cached[0] != signature:
+        cached = (signature, set(links))
+        per_case[case_id] = cached
+    return cached[1]
 
 
 def _signature(store: Store) -> tuple[int, Any]:
@@ -90,14 +103,14 @@ def add_ioc_to_case(store: Store, case_id: int, user_id: int, fields: dict[str, 
         record = create_ioc(store, user_id, fields)
         links.append(record["ioc_id"])
         return record, ADDED
-    if existing["ioc_id"] in links:
+    if existing["ioc_id"] in linked_ids(store, case_id):
         return existing, ALREADY
     links.append(existing["ioc_id"])
     return existing, LINKED
 
 
 def case_ioc(store: Store, case_id: int, ioc_id: int) -> dict[str, Any] | None:
-    if ioc_id not in store.ioc_links.get(case_id, ()):
+    if ioc_id not in linked_ids(store, case_id):
         return None
     return store.iocs.get(ioc_id)
 

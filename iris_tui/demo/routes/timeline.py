@@ -22,6 +22,7 @@ from iris_tui.demo.routes._fields import (
     register_tags,
     reject_nul,
 )
+from iris_tui.demo.routes.iocs import linked_ids
 from iris_tui.demo.sqlish import add_history, contains
 from iris_tui.demo.store import Store, iso, iso6, new_uuid, utcnow
 from iris_tui.demo.web import Iris, route
@@ -98,9 +99,8 @@ def _instant(text: str) -> dt.datetime:
 
 def _links(store: Store, case_id: int, asset_ids: list[int], ioc_ids: list[int]) -> tuple[list[int], list[int]]:
     """Assets of other cases and IOCs not linked to the case are silently dropped."""
-    case_iocs = set(store.ioc_links.get(case_id, ()))
     assets = [a for a in dict.fromkeys(asset_ids) if (store.assets.get(a) or {}).get("case_id") == case_id]
-    iocs = [i for i in dict.fromkeys(ioc_ids) if i in case_iocs and i in store.iocs]
+    iocs = [i for i in dict.fromkeys(ioc_ids) if i in store.iocs and i in linked_ids(store, case_id)]
     return assets, iocs
 
 
