@@ -11,7 +11,6 @@ built by `edit_form`, `summary_view`, `details` and `list_row`. `create_case`, `
 from __future__ import annotations
 
 import datetime as dt
-import re
 import time
 import zlib
 from typing import Any
@@ -275,7 +274,7 @@ def create_case(store: Store, user_id: int, **fields: Any) -> dict[str, Any]:
     now = utcnow()
     case_id = store.next_id("case")
     case = {
-        "case_id": case_id, "case_uuid": new_uuid(), "name": prefixed(case_id, name),
+        "case_id": case_id, "case_uuid": new_uuid(), "name": f"#{case_id} - {name}",
         "description": description, "soc_id": fields.get("case_soc_id", ""),
         "client_id": fields.get("case_customer", 1), "user_id": user_id, "owner_id": user_id,
         "open_date": iso(now.date()), "close_date": None, "initial_date": iso(now),
