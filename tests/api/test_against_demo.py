@@ -35,7 +35,7 @@ async def test_a_whole_investigation(iris, tmp_path):
     # cases
     case = await iris.cases.add(name="Phishing wave", description="Mails with a macro",
                                 customer="IrisInitialClient", soc_id="SOC-1",
-                                classification="phishing:spearphishing-link", tags=["phishing"])
+                                classification="fraud:phishing", tags=["phishing"])
     cid = case.case_id
     assert await iris.cases.exists(cid)
     assert (await iris.cases.get(cid)).bare_title == "Phishing wave"
