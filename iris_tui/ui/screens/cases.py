@@ -162,7 +162,8 @@ class CaseListScreen(IrisScreen):
     def _highlighted(self, event: RowList.Highlighted) -> None:
         info = self.query_one("#case-info", Static)
         info.update(case_line(event.row) if event.row is not None else "")
-        if self.has_more and self.rows.cursor_index >= len(self.rows.rows) - PREFETCH:
+        index = self.rows.cursor_index
+        if self.has_more and index is not None and index >= len(self.rows.rows) - PREFETCH:
             self.load_page(self.pages_loaded + 1)
 
     @on(RowList.Chosen)
