@@ -66,6 +66,15 @@ def _add_revision(store: Store, note: dict[str, Any], user_id: int, number: int)
     })
 
 
+def revise_note(store: Store, note: dict[str, Any], user_id: int, **changes: Any) -> dict[str, Any]:
+    """An edit as an update makes it: the previous title/content become the next revision."""
+    latest = max((r["revision_number"] for r in store.revisions[note["note_id"]]), default=0)
+    _add_revision(store, note, user_id, latest + 1)
+    note.update(changes)
+    add_history(store, note, user_id, "updated note")
+    return note
+
+
 def delete_note(store: Store, note: dict[str, Any]) -> None:
     """Remove a note with its revisions and comments; moves the `notes` counter (IRIS does)."""
     note_id = note["note_id"]
