@@ -64,7 +64,7 @@ class Store:
         self.comments: dict[int, dict[str, Any]] = {}
         self.ds_folders: dict[int, dict[str, Any]] = {}
         self.ds_files: dict[int, dict[str, Any]] = {}
-        self.ds_blobs: dict[int, bytes] = {}
+        self.ds_blobs: dict[int, Any] = {}  # file_id -> routes.datastore.Blob
         self.global_tasks: dict[int, dict[str, Any]] = {}
         self.alerts: dict[int, dict[str, Any]] = {}
         self.activities: list[dict[str, Any]] = []

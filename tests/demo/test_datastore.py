@@ -292,3 +292,9 @@ async def test_round_trip_over_loopback_http():
                 async for chunk in response.aiter_bytes():
                     digest.update(chunk)
             assert digest.hexdigest().upper() == r.json()["data"]["file_sha256"]
+
+
+def test_big_bytes_go_to_a_temporary_file():
+    small, big = Blob.from_bytes(b"abc"), Blob.from_bytes(b"z" * (9 << 20))
+    assert isinstance(small._fh, io.BytesIO) and not isinstance(big._fh, io.BytesIO)
+    assert big.read() == b"z" * (9 << 20) and big.size == 9 << 20

@@ -64,7 +64,11 @@ class Blob:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Blob:
-        return cls(io.BytesIO(data), len(data), hashlib.sha256(data).hexdigest().upper())
+        """Small data stays in memory; big data goes to an anonymous temporary file."""
+        fh: IO[bytes] = io.BytesIO(data) if len(data) <= SPOOL else tempfile.TemporaryFile()
+        if len(data) > SPOOL:
+            fh.write(data)
+        return cls(fh, len(data), hashlib.sha256(data).hexdigest().upper())
 
     @classmethod
     def adopt(cls, fh: IO[bytes]) -> Blob:
