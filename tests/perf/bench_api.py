@@ -21,7 +21,6 @@ from iris_tui.api import IrisClient
 from iris_tui.demo import DEMO_API_KEY, DemoTransport, create_app
 
 LATENCY = 0.05
-CASE = 2  # the demo's ransomware case
 
 
 def case_calls(iris: IrisClient, cid: int):
@@ -41,7 +40,7 @@ async def bench_case_fetch(rounds: int = 5) -> None:
     app = create_app(latency=LATENCY)
     async with IrisClient("http://demo.iris", DEMO_API_KEY, transport=DemoTransport(app)) as iris:
         await iris.lookups.list("tlp")  # warm-up
-        cid = CASE
+        cid = next(c["case_id"] for c in app.store.cases.values() if c["soc_id"] == "INC-2025-0142")
         concurrent, sequential = [], []
         for _ in range(rounds):
             start = time.perf_counter()
