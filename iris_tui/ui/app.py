@@ -38,9 +38,13 @@ class IrisApp(App):
         *,
         keymap: Mapping[str, str] | None = None,
         theme: str | None = None,
+        profile: str | None = None,
+        read_only: bool = False,
     ) -> None:
         super().__init__()
         self.session = session
+        self.start_profile = profile  # without a session: the profile whose key the app asks for
+        self.force_read_only = read_only  # --read-only holds for every profile of this run
         self._keymap = dict(keymap or {})
         self._theme_name = theme
 
@@ -54,7 +58,7 @@ class IrisApp(App):
         if self.session is None:
             from iris_tui.ui.screens.connect import ConnectScreen
 
-            self.push_screen(ConnectScreen())
+            self.push_screen(ConnectScreen(self.start_profile))
         else:
             self.start_session(self.session)
 
@@ -136,7 +140,10 @@ class IrisApp(App):
         except CommandError as exc:
             self.notify(str(exc), severity="warning", markup=False)
             return
-        if name == "q":
+        if self.session is None and name not in ("q", "help", "theme", "profile"):
+            self.notify("not connected: pick or add a profile first", severity="warning",
+                        markup=False)
+        elif name == "q":
             self.exit()
         elif name == "help":
             self.action_help()
@@ -156,6 +163,10 @@ class IrisApp(App):
             self.open_case(int(arg.lstrip("#")))
         elif name in TAB_COMMANDS:
             self.show_tab(TAB_COMMANDS[name])
+        elif name == "profile":
+            from iris_tui.ui.screens.connect import open_profile
+
+            open_profile(self, arg or None)
 
     def open_case(self, case_id: int, tab: str | None = None) -> None:
         from iris_tui.ui.screens.workspace import CaseWorkspace

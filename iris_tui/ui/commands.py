@@ -24,7 +24,12 @@ TAB_COMMANDS = {
 class Command:
     name: str
     help: str
-    takes_arg: bool = False
+    takes_arg: bool = False  # False: an argument is optional (`:profile`, `:profile prod`)
+    title: str = ""  # the palette's label, when it says more than `:name`
+
+    @property
+    def label(self) -> str:
+        return self.title or f":{self.name}"
 
 
 COMMANDS = [
@@ -32,6 +37,8 @@ COMMANDS = [
     Command("cases", "back to the case list"),
     *(Command(name, f"show the {tab} tab of the open case") for name, tab in TAB_COMMANDS.items()),
     Command("theme", "switch colour theme: :theme ansi-dark", takes_arg=True),
+    Command("profile", "switch profile: :profile prod, or :profile for the list",
+            title="Switch profile…"),
     Command("refresh", "reload what this screen shows"),
     Command("help", "the keys of this screen"),
     Command("q", "quit"),
@@ -74,7 +81,7 @@ class IrisCommands(Provider):
     async def discover(self) -> Hits:
         for command in COMMANDS:
             if not command.takes_arg:
-                yield DiscoveryHit(f":{command.name}", self._runner(command.name), help=command.help)
+                yield DiscoveryHit(command.label, self._runner(command.name), help=command.help)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
@@ -83,7 +90,7 @@ class IrisCommands(Provider):
             line = f"case {words[-1]}"
             yield Hit(1.0, f"Open case #{words[-1]}", self._runner(line), help="go to the case")
         for command in COMMANDS:
-            label = f":{command.name}"
-            score = matcher.match(label)
+            label = command.label
+            score = max(matcher.match(label), matcher.match(f":{command.name}"))
             if score > 0 and not command.takes_arg:
                 yield Hit(score, matcher.highlight(label), self._runner(command.name), help=command.help)

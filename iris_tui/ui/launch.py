@@ -17,7 +17,8 @@ def launch(args: argparse.Namespace) -> int:
     if args.demo:
         session = demo_session(latency=args.demo_latency, read_only=args.read_only)
     else:
-        from iris_tui.config import ConfigError, load_config
+        from iris_tui.config import ConfigError
+        from iris_tui.config import load as load_config
         from iris_tui.ui.connect import session_for_profile
 
         try:
@@ -32,6 +33,10 @@ def launch(args: argparse.Namespace) -> int:
         except KeyError as exc:
             print(f"iris-tui: {exc.args[0]}", file=sys.stderr)
             return 2
-    app = IrisApp(session, keymap=keymap, theme=theme)
+        except ConfigError as exc:  # e.g. an unusable CA bundle
+            print(f"iris-tui: {exc}", file=sys.stderr)
+            return 2
+    app = IrisApp(session, keymap=keymap, theme=theme, profile=args.profile,
+                  read_only=args.read_only)
     app.run(mouse=not args.no_mouse)
     return app.return_code or 0
