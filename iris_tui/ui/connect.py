@@ -10,9 +10,16 @@ import os
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
+from iris_tui import auth_cli
 from iris_tui import credentials as creds
 from iris_tui.api import IrisClient
-from iris_tui.auth_cli import _is_loopback
+from iris_tui.api.errors import (
+    IrisAuthError,
+    IrisConnectionError,
+    IrisError,
+    IrisNotFoundError,
+    IrisProtocolError,
+)
 from iris_tui.config import Config, ConfigError, Profile
 from iris_tui.ui.session import Session
 
@@ -93,10 +100,28 @@ def session_for_profile(config: Config, name: str | None, *, read_only: bool = F
 
 def plain_http_warning(url: str) -> str | None:
     """Plain http sends the key in clear text; loopback (a local tunnel) is the exception."""
-    if url.strip().lower().startswith("http://") and not _is_loopback(url.strip()):
+    if url.strip().lower().startswith("http://") and not auth_cli._is_loopback(url.strip()):
         return ("plain http: the API key would travel unencrypted; use https:// unless you "
                 "trust every network in between")
     return None
+
+
+def failure(exc: BaseException, profile: Profile, key: str | None) -> tuple[str, str]:
+    """(field, one clear sentence) for a failed check: the field is where the fix goes."""
+    if isinstance(exc, IrisConnectionError) and "CERTIFICATE_VERIFY_FAILED" in exc.message:
+        reason = exc.message.split("certificate verify failed:")[-1].split("(_ssl")[0].strip()
+        text = (f"the TLS certificate of {profile.url} is not trusted ({reason}): for a "
+                "self-signed certificate or a private CA, choose \"CA bundle\" and give the CA "
+                "certificate file (\"don't verify\" lets anyone on the path read the key)")
+        return "tls", creds.redact(text, key)
+    text = auth_cli.explain(exc, profile, key)
+    if isinstance(exc, IrisAuthError):
+        return "key", text
+    if isinstance(exc, (IrisConnectionError, IrisNotFoundError, IrisProtocolError)):
+        return "url", text
+    if isinstance(exc, OSError) and not isinstance(exc, IrisError) and isinstance(profile.verify, str):
+        return "tls", text
+    return "result", text
 
 
 def switch_session(app: IrisApp, session: Session) -> None:

@@ -24,7 +24,10 @@ from iris_tui.ui.app import IrisApp
 from iris_tui.ui.chrome import AppHeader
 from iris_tui.ui.commands import IrisCommands
 from iris_tui.ui.screens.cases import CaseListScreen
-from iris_tui.ui.screens.connect import ConnectScreen, KeyPrompt, Note, failure
+from iris_tui.ui.connect import failure
+from iris_tui.ui.screens.connect import ConnectScreen
+from iris_tui.ui.screens.key_prompt import KeyPrompt
+from iris_tui.ui.widgets.fields import Note
 from support.fake_keyrings import MemoryKeyring, iris_env, use_keyring  # noqa: F401 (fixtures)
 
 URL = "https://iris.example.test"

@@ -1,5 +1,5 @@
-"""Connecting: add a profile (URL, masked key, TLS choice, test, save), pick one, switch profile,
-and ask for a key that is stored nowhere (kept in memory for this run only)."""
+"""Connecting: add a profile (URL, masked key, TLS choice, test, save), pick one, switch profile
+without restarting; a profile without a stored key goes through the key prompt."""
 
 from __future__ import annotations
 
@@ -11,33 +11,23 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
-from textual.widgets import (
-    Button,
-    Checkbox,
-    ContentSwitcher,
-    Input,
-    Label,
-    OptionList,
-    RadioButton,
-    RadioSet,
-    Static,
-)
+from textual.widgets import Button, Checkbox, ContentSwitcher, Input, Label, OptionList, RadioSet, Static
 from textual.widgets.option_list import Option
 
 from iris_tui import auth_cli
 from iris_tui import config as cfg
 from iris_tui import credentials as creds
-from iris_tui.api.errors import (
-    IrisAuthError,
-    IrisConnectionError,
-    IrisError,
-    IrisNotFoundError,
-    IrisProtocolError,
-)
 from iris_tui.ui.chrome import IrisScreen
-from iris_tui.ui.connect import make_session, plain_http_warning, session_from_lookup, switch_session
-from iris_tui.ui.text import plain, safe
+from iris_tui.ui.connect import (
+    failure,
+    make_session,
+    plain_http_warning,
+    session_from_lookup,
+    switch_session,
+)
+from iris_tui.ui.screens.key_prompt import KeyPrompt
+from iris_tui.ui.text import plain
+from iris_tui.ui.widgets.fields import Note, StateCheckbox, StateRadioButton
 
 if TYPE_CHECKING:
     from iris_tui.ui.app import IrisApp
@@ -53,128 +43,10 @@ def open_profile(app: IrisApp, name: str | None) -> None:
         app.push_screen(ConnectScreen(name, picker=True))
 
 
-def failure(exc: BaseException, profile: cfg.Profile, key: str | None) -> tuple[str, str]:
-    """(field, one clear sentence) for a failed check: the field is where the fix goes."""
-    if isinstance(exc, IrisConnectionError) and "CERTIFICATE_VERIFY_FAILED" in exc.message:
-        reason = exc.message.split("certificate verify failed:")[-1].split("(_ssl")[0].strip()
-        text = (f"the TLS certificate of {profile.url} is not trusted ({reason}): for a "
-                "self-signed certificate or a private CA, choose \"CA bundle\" and give the CA "
-                "certificate file (\"don't verify\" lets anyone on the path read the key)")
-        return "tls", creds.redact(text, key)
-    text = auth_cli.explain(exc, profile, key)
-    if isinstance(exc, IrisAuthError):
-        return "key", text
-    if isinstance(exc, (IrisConnectionError, IrisNotFoundError, IrisProtocolError)):
-        return "url", text
-    if isinstance(exc, OSError) and not isinstance(exc, IrisError) and isinstance(profile.verify, str):
-        return "tls", text
-    return "result", text
-
-
 def _connected(versions: Any, user: Any) -> str:
     who = user.user_login or user.user_name or "?"
     return (f"Connected: IRIS {versions.iris_current or '?'} (API {versions.api_current or '?'}), "
             f"signed in as {who}.")
-
-
-class Note(Static):
-    """A message under a field: an error, a warning or an ok, hidden when empty."""
-
-    DEFAULT_CSS = """
-    Note { height: auto; padding: 0 0 0 12; display: none; }
-    Note.-shown { display: block; }
-    Note.-error { color: $error; }
-    Note.-warning { color: $warning; }
-    Note.-ok { color: $success; }
-    """
-
-    def say(self, text: str, kind: str = "error") -> None:
-        self.remove_class("-error", "-warning", "-ok", "-info")
-        if not text:
-            self.remove_class("-shown")
-            self.update("")
-            return
-        self.add_class("-shown", f"-{kind}")
-        marks = {"error": "✗ ", "warning": "! ", "ok": "✓ ", "info": ""}
-        self.update(Text(marks[kind] + plain(text, limit=600)))
-
-    @property
-    def text(self) -> str:
-        return str(self.content)
-
-
-class StateCheckbox(Checkbox):
-    """Checked or not in the glyph itself, not only in its colour (NO_COLOR, 16 colours)."""
-
-    @property
-    def BUTTON_INNER(self) -> str:  # type: ignore[override]  # noqa: N802 - Textual's name
-        return "X" if self.value else " "
-
-
-class StateRadioButton(RadioButton):
-    @property
-    def BUTTON_INNER(self) -> str:  # type: ignore[override]  # noqa: N802
-        return "●" if self.value else " "
-
-
-class KeyPrompt(ModalScreen[str | None]):
-    """Asks for the key of a profile with no stored key; checks it before handing it back."""
-
-    HELP_TITLE = "API key"
-    CSS_PATH = "connect.tcss"
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="keyprompt.cancel")]
-
-    def __init__(self, profile: cfg.Profile, notes: tuple[str, ...] | list[str] = ()) -> None:
-        super().__init__()
-        self.profile = profile
-        self.notes = tuple(notes)
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="key-box"):
-            yield Static(Text.assemble(("API key for ", "bold"), safe(self.profile.name, limit=64),
-                                       "  ", safe(self.profile.url, limit=120, style="dim")))
-            why = Text("No stored key was found", style="bold")
-            why.append(":" if self.notes else ".")
-            for note in self.notes:
-                why.append("\n• " + plain(note, limit=300), style="")
-            yield Static(why, id="prompt-notes")
-            yield Static(Text(
-                "The key stays in memory until you quit. To store it: iris-tui auth login "
-                f"--profile {self.profile.name}", style="dim"))
-            yield Input(password=True, placeholder="paste the API key, then enter", id="prompt-key",
-                        compact=True)
-            yield Note(id="prompt-msg")
-            yield Static(Text("enter connect · esc cancel", style="dim"))
-
-    def on_mount(self) -> None:
-        self.query_one("#prompt-key", Input).focus()
-        warning = plain_http_warning(self.profile.url)
-        if warning:
-            self.query_one("#prompt-msg", Note).say(warning, "warning")
-
-    @on(Input.Submitted, "#prompt-key")
-    def _submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        key = event.value.strip()
-        problem = creds.key_problem(key)
-        if problem:
-            self.query_one("#prompt-msg", Note).say(f"no usable API key: {problem}")
-            return
-        self._check(key)
-
-    @work(exclusive=True, group="key-prompt")
-    async def _check(self, key: str) -> None:
-        note = self.query_one("#prompt-msg", Note)
-        note.say(f"Checking the key with {self.profile.url}…", "info")
-        try:
-            await auth_cli.check_key(self.profile, key)
-        except Exception as exc:  # noqa: BLE001 - a sentence next to the field, never a traceback
-            note.say(failure(exc, self.profile, key)[1])
-            return
-        self.dismiss(key)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 class ConnectScreen(IrisScreen):
