@@ -4,7 +4,7 @@ without restarting; a profile without a stored key goes through the key prompt."
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -30,6 +30,7 @@ from iris_tui.ui.text import plain
 from iris_tui.ui.widgets.fields import Note, StateCheckbox, StateRadioButton
 
 if TYPE_CHECKING:
+    from iris_tui.api.server import ServerVersions, User
     from iris_tui.ui.app import IrisApp
 
 TLS_VERIFY, TLS_OFF, TLS_CA = "tls-verify", "tls-off", "tls-ca"
@@ -43,7 +44,7 @@ def open_profile(app: IrisApp, name: str | None) -> None:
         app.push_screen(ConnectScreen(name, picker=True))
 
 
-def _connected(versions: Any, user: Any) -> str:
+def _connected(versions: ServerVersions, user: User) -> str:
     who = user.user_login or user.user_name or "?"
     return (f"Connected: IRIS {versions.iris_current or '?'} (API {versions.api_current or '?'}), "
             f"signed in as {who}.")
@@ -104,7 +105,7 @@ class ConnectScreen(IrisScreen):
                 with Horizontal(classes="row"):
                     yield Label("", classes="label")
                     yield StateCheckbox("store the key in a plain file (insecure, mode 0600)",
-                                   id="insecure", compact=True)
+                                        id="insecure", compact=True)
                 yield Note(id="store-msg")
                 with Horizontal(classes="row buttons"):
                     yield Label("", classes="label")
