@@ -41,7 +41,7 @@ def fresh_session() -> Session:
     return Session("demo", "http://demo.iris", client, demo=app)
 
 
-def _event(store: Any, title: str, date: str, tz: str, **fields: Any) -> int:
+def add_event(store: Any, title: str, date: str, tz: str, **fields: Any) -> int:
     body = {"event_title": title, "event_date": date, "event_tz": tz, "event_category_id": 1,
             "event_assets": [], "event_iocs": [], "event_in_graph": True, "event_in_summary": False}
     body.update(fields)
@@ -61,15 +61,15 @@ def build_case() -> CaseData:
                                                 "ioc_tlp_id": 2, "ioc_description": "C2 domain"})
     ids["ioc"] = ioc["ioc_id"]
     # 22:14 at +01:00 is 21:14 UTC on the same day; 00:30 at +01:00 is the previous day in UTC
-    ids["vpn"] = _event(store, "VPN login as jdoe", "2025-03-02T22:14:05.000000", "+01:00",
+    ids["vpn"] = add_event(store, "VPN login as jdoe", "2025-03-02T22:14:05.000000", "+01:00",
                         event_category_id=4, event_source="FortiGate", event_tags="vpn,initial",
                         event_assets=[ids["ws"]], event_iocs=[ids["ioc"]],
                         event_content="First login, no MFA.", event_raw="date=2025-03-02 logid=0100")
-    ids["rdp"] = _event(store, "RDP session to DC-01", "2025-03-03T00:30:00.000000", "+01:00",
+    ids["rdp"] = add_event(store, "RDP session to DC-01", "2025-03-03T00:30:00.000000", "+01:00",
                         event_category_id=11, event_source="Security.evtx", event_tags="rdp",
                         event_assets=[ids["ws"], ids["dc"]])
-    ids["hostile"] = _event(store, HOSTILE, "2025-03-03T09:00:00.000000", "+00:00")
-    ids["enc"] = _event(store, "Encryption starts", "2025-03-04T03:45:10.000000", "+00:00",
+    ids["hostile"] = add_event(store, HOSTILE, "2025-03-03T09:00:00.000000", "+00:00")
+    ids["enc"] = add_event(store, "Encryption starts", "2025-03-04T03:45:10.000000", "+00:00",
                         event_category_id=15, event_tags="impact")
     add_comment(store, CID, USER, "event", ids["vpn"], "confirmed by the firewall team")
 
@@ -141,6 +141,19 @@ async def until(pilot: Any, condition: Any, timeout: float = 5.0, what: str = "c
     raise AssertionError(f"timed out waiting for {what}")
 
 
+async def settle(pilot: Any, app: Any) -> None:
+    """Wait until no worker runs (a debounced worker cancelled by a newer one is fine)."""
+    from textual.worker import WorkerCancelled
+
+    for _ in range(20):
+        try:
+            await app.workers.wait_for_complete()
+        except WorkerCancelled:
+            continue
+        break
+    await pilot.pause()
+
+
 async def open_tab(pilot: Any, app: Any, tab_id: str) -> Any:
     """`:case 1`, then the tab's number key; returns the tab once it has loaded."""
     await pilot.press("colon", *"case 1", "enter")
@@ -148,8 +161,7 @@ async def open_tab(pilot: Any, app: Any, tab_id: str) -> Any:
     await pilot.press(TAB_KEYS[tab_id])
     tab = app.screen.query_one(f"#tab-{tab_id}")
     await until(pilot, lambda: tab.loaded, what=f"the {tab_id} tab")
-    await app.workers.wait_for_complete()
-    await pilot.pause()
+    await settle(pilot, app)
     return tab
 
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 import urllib.parse
 
-from support.casedata import HOSTILE, build_case, open_tab, requests, screen_text, terminal_output, until
+from support.casedata import (
+    HOSTILE, add_event, build_case, open_tab, requests, screen_text, settle, terminal_output, until,
+)
 
 from iris_tui.ui.app import IrisApp
 from iris_tui.ui.tabs.timeline import DayRow, EventRow, TimelineTab, is_query
@@ -144,7 +146,7 @@ async def test_plain_text_filters_locally():
         assert shape(tab) == ["── Sun 2025-03-02 ──", "VPN login as jdoe"]
         await pilot.press("ctrl+u", *"http://x")  # a colon, but no keyword: plain text
         assert shape(tab) == []
-        await app.workers.wait_for_complete()
+        await settle(pilot, app)
         assert not [r for r in data.demo.received[before:] if r.path == FILTER]
         await pilot.press("escape")
         assert len(shape(tab)) == 7
@@ -217,8 +219,7 @@ async def test_hostile_title_is_shown_literally():
         tab = await open_tab(pilot, app, "timeline")
         await pilot.press("j", "j")
         assert tab.rows.cursor_row.key == data.ids["hostile"]
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot, app)
         text = screen_text(app)
         assert "[bold red]x[/] [@click=app.quit]q[/]" in text
         assert "␛[31mred␛]52;c;aGk=␇" in text and "<U+202E>gpj.exe" in text
@@ -235,3 +236,32 @@ async def test_the_list_survives_a_failing_advanced_filter():
         tab = await open_tab(pilot, app, "timeline")
         assert len([r for r in tab.rows.rows if isinstance(r, EventRow)]) == 4
         assert "A?" in screen_text(app)  # asset links unknown, not "none"
+
+
+async def test_wider_terminal_widens_the_columns():
+    data = build_case()
+    app = IrisApp(data.session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        tab = await open_tab(pilot, app, "timeline")
+        assert "Lateral Movem…" in screen_text(app)
+        await pilot.resize_terminal(120, 40)
+        await until(pilot, lambda: "Lateral Movement " in screen_text(app), what="wide columns")
+        assert tab.rows.cursor_row.key == data.ids["vpn"]
+
+
+async def test_loaded_while_hidden_it_still_shows_the_first_day():
+    data = build_case()
+    for n in range(20):  # more rows than the list shows
+        add_event(data.demo.store, f"later event {n}", f"2025-03-05T10:{n:02d}:00.000000", "+00:00")
+    app = IrisApp(data.session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("colon", *"case 1", "enter")
+        await until(pilot, lambda: bool(app.screen.query("#tab-timeline")), what="the workspace")
+        tab = app.screen.query_one("#tab-timeline")
+        await until(pilot, lambda: tab.loaded, what="the timeline, on the summary tab")
+        await settle(pilot, app)
+        await pilot.press("5")
+        lines = screen_text(app).splitlines()
+        first = next(i for i, line in enumerate(lines) if "time" in line and "category" in line)
+        assert "── Sun 2025-03-02 ──" in lines[first + 1]
+        assert "VPN login as jdoe" in lines[first + 2]

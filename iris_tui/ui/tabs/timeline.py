@@ -179,14 +179,19 @@ def _cell(get: Any) -> Any:
     return lambda row: None if isinstance(row, DayRow) else get(row)
 
 
-def columns(tab: TimelineTab) -> list[Column]:
+WIDE = 110  # from this many cells on, the category, source and tags columns get wider
+
+
+def columns(tab: TimelineTab, wide: bool = False) -> list[Column]:
+    category, source, tags = (20, 18, 16) if wide else (14, 10, 10)
     return [
         Column("time", "time", lambda r: _time(r, tab.utc), width=8, min_width=5,
                sort_key=lambda r: r.sort_key, style=_style),
-        Column("category", "category", _cell(lambda r: r.event.category_name), width=14, min_width=6),
+        Column("category", "category", _cell(lambda r: r.event.category_name), width=category,
+               min_width=6),
         Column("title", "title", _title, min_width=12, style=_style),
-        Column("source", "source", _cell(lambda r: r.source), width=10, min_width=4),
-        Column("tags", "tags", _cell(lambda r: r.event.event_tags), width=10, min_width=4),
+        Column("source", "source", _cell(lambda r: r.source), width=source, min_width=4),
+        Column("tags", "tags", _cell(lambda r: r.event.event_tags), width=tags, min_width=4),
         Column("links", "links", _links, width=6, min_width=4),
     ]
 
@@ -203,6 +208,15 @@ class TimelineList(RowList):
         """Redraw after rows changed in place (a fetched event now knows its source)."""
         self._lines.clear()
         self.refresh()
+
+    def set_columns(self, columns: list[Column]) -> None:
+        """Other widths for the same columns (same keys and values: sort and filter hold)."""
+        if [(c.key, c.width) for c in columns] == [(c.key, c.width) for c in self.columns]:
+            return
+        self.columns = tuple(columns)
+        self._by_key = {column.key: column for column in self.columns}
+        self._widths = None
+        self.refresh_rows()
 
 
 def _when_text(when: _dt.datetime | None, tz: str | None) -> str:
@@ -304,7 +318,7 @@ class TimelineTab(ListTab):
         yield Input(placeholder="filter… text, or title:rdp AND asset:WS-01 (esc clears)",
                     classes="filter")
         yield Static(classes="filter-note")
-        yield TimelineList(columns(self), key=lambda r: r.key, search_text=lambda r: r.search_text(),
+        yield TimelineList(columns(self, self.app.size.width >= WIDE), key=lambda r: r.key, search_text=lambda r: r.search_text(),
                            empty_text="No events in this case")
         with VerticalScroll(classes="detail"):
             yield Static(id="detail-body")
@@ -312,6 +326,10 @@ class TimelineTab(ListTab):
     @staticmethod
     def row_key(row: Any) -> Any:
         return row.key
+
+    def on_resize(self, event: Any) -> None:
+        if event.size.width:
+            self.rows.set_columns(columns(self, event.size.width >= WIDE))
 
     # -- loading ----------------------------------------------------------------------------
 
@@ -443,6 +461,8 @@ class TimelineTab(ListTab):
             target = index - direction
         if 0 <= target < len(rows.rows):
             rows.cursor_index = target
+            if target == 1:  # keep the first day's separator in view (also when laid out later)
+                rows.scroll_to(y=0, animate=False, force=True)
 
     def show_detail(self, row: Any) -> None:
         body = self.query_one("#detail-body", Static)

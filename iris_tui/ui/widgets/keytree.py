@@ -15,6 +15,11 @@ from textual.widgets.tree import TreeNode
 
 
 class KeyTree(Tree[Any]):
+    # with NO_COLOR the cursor is only a shade of grey: mark it as the RowList does
+    DEFAULT_CSS = """
+    KeyTree:nocolor > .tree--cursor { text-style: underline; }
+    KeyTree:nocolor:focus > .tree--cursor { text-style: reverse; }
+    """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j", "cursor_down", "Down", show=False, id="tree.down"),
         Binding("k", "cursor_up", "Up", show=False, id="tree.up"),
