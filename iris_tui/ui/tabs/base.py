@@ -3,6 +3,7 @@ and a count for the tab label. `ListTab` adds the list, `/` filter, sort and a d
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -13,6 +14,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.widgets import Input, Static
 
@@ -164,6 +166,11 @@ class ListTab(CaseTab):
     ]
 
     columns: ClassVar[list[Column]] = []
+    detail_delay: ClassVar[float] = 0.15  # seconds the cursor must rest before the detail loads
+
+    def __init__(self, cid: int) -> None:
+        super().__init__(cid)
+        self._details: dict[Any, Any] = {}  # key -> the full object, from `fetch_one()`
 
     def compose_content(self) -> ComposeResult:
         yield Input(placeholder="filter… (esc clears)", classes="filter")
@@ -180,6 +187,7 @@ class ListTab(CaseTab):
         return self.query_one(RowList)
 
     def show(self, data: Any) -> None:
+        self._details.clear()
         self.rows.set_rows(list(data))
         self.count(len(data))
         self.show_detail(self.rows.cursor_row)
@@ -219,8 +227,16 @@ class ListTab(CaseTab):
         if row is None:
             body.update("")
             return
-        body.update(Group(field_table(self.detail_fields(row))))
+        body.update(Group(field_table(self.detail_fields(self.detail_of(row)))))
         self.load_comments(row)
+
+    def detail_of(self, row: Any) -> Any:
+        """The full object of `row` when it was fetched already, else the row itself."""
+        return self._details.get(self.row_key(row), row)
+
+    async def fetch_one(self, row: Any) -> Any:
+        """The full object for the detail pane (list rows can be thinner); default: the row."""
+        return row
 
     def detail_fields(self, row: Any) -> list[tuple[str, object]]:
         """Every field of the object, custom attributes included."""
@@ -235,24 +251,39 @@ class ListTab(CaseTab):
 
     @work(exclusive=True, group="comments")
     async def load_comments(self, row: Any) -> None:
+        """The full object (once per key) and the comments of the highlighted row. Waits for
+        the cursor to rest first, so holding `j` does not send a request per row."""
+        await asyncio.sleep(self.detail_delay)
+        key = self.row_key(row)
+        notes: list[Text] = []
+        if key not in self._details:
+            try:
+                self._details[key] = await self.fetch_one(row)
+            except IrisError as exc:
+                notes.append(Text(f"full object: {plain(exc, limit=200)}", style="dim"))
         resource = self.comments_resource()
         if resource is None:
-            return
-        try:
-            comments = await resource.list(self.cid, self.row_key(row))
-        except IrisError as exc:
-            lines = Text(f"comments: {plain(exc, limit=200)}", style="dim")
-        else:
             lines = Text()
-            lines.append(f"\nComments ({len(comments)})\n", style="bold")
-            for comment in comments:
-                lines.append(f"{plain(comment.author, limit=40)}  ", style="bold")
-                lines.append(f"{_show(comment.comment_date)}\n", style="dim")
-                lines.append_text(safe_block(comment.text, limit=5000))
-                lines.append("\n")
-        if self.rows.cursor_row is row:
+        else:
+            try:
+                comments = await resource.list(self.cid, key)
+            except IrisError as exc:
+                lines = Text(f"comments: {plain(exc, limit=200)}", style="dim")
+            else:
+                lines = Text()
+                lines.append(f"\nComments ({len(comments)})\n", style="bold")
+                for comment in comments:
+                    lines.append(f"{plain(comment.author, limit=40)}  ", style="bold")
+                    lines.append(f"{_show(comment.comment_date)}\n", style="dim")
+                    lines.append_text(safe_block(comment.text, limit=5000))
+                    lines.append("\n")
+        try:
+            current = self.rows.cursor_row
             body = self.query_one("#detail-body", Static)
-            body.update(Group(field_table(self.detail_fields(row)), lines))
+        except NoMatches:  # the app closed while this waited
+            return
+        if current is row:
+            body.update(Group(field_table(self.detail_fields(self.detail_of(row))), *notes, lines))
 
     def action_copy(self) -> None:
         row = self.rows.cursor_row
