@@ -56,6 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
     from iris_tui.auth_cli import add_subcommands
 
     add_subcommands(sub)
+    from iris_tui.ds_cli import add_subcommands as add_ds
+    add_ds(sub)
     return parser
 
 

@@ -5,6 +5,8 @@ fail. Kinds: server_error (HTML 500), bad_gateway (HTML 502 from a proxy), unava
 timeout (the server never answers), login_redirect (302 to /login, an expired SSO session),
 reset (the connection drops after part of the answer), malformed_json, forbidden (403 on a case),
 unauthorized (401). `revoke(key)` makes a key invalid from now on (key revoked mid-session).
+`reset` with `after=N` cuts a file download instead: a 200 binary answer announcing more bytes
+than the N it sends.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ class Fault:
     method: str | None = None
     count: int = 1  # how many requests it hits; -1 for every one
     hang: float = 3600.0  # seconds a "timeout" keeps the request waiting
+    after: int | None = None  # "reset": drop a binary download after this many body bytes
 
     def matches(self, method: str, path: str) -> bool:
         if self.method and self.method.upper() != method:
@@ -48,10 +51,14 @@ class Fault:
             await asyncio.sleep(self.hang)
             raise ConnectionDropped("timed out")
         if self.kind == "reset":
-            await send({"type": "http.response.start", "status": 200,
-                        "headers": [(b"content-type", b"application/json")]})
-            await send({"type": "http.response.body", "body": b'{"status": "success", "da',
-                        "more_body": True})
+            headers = [(b"content-type", b"application/json")]
+            body = b'{"status": "success", "da'
+            if self.after is not None:
+                body = bytes(self.after)
+                headers = [(b"content-type", b"application/octet-stream"),
+                           (b"content-length", str(self.after + (1 << 20)).encode())]
+            await send({"type": "http.response.start", "status": 200, "headers": headers})
+            await send({"type": "http.response.body", "body": body, "more_body": True})
             raise ConnectionDropped("connection reset by the demo server")
         await self.response(request)(scope, receive, send)
 
@@ -82,10 +89,10 @@ class Faults:
     revoked_keys: set[str] = field(default_factory=set)
 
     def add(self, kind: str, *, path: str | None = None, method: str | None = None,
-            count: int = 1, hang: float = 3600.0) -> Fault:
+            count: int = 1, hang: float = 3600.0, after: int | None = None) -> Fault:
         if kind not in KINDS:
             raise ValueError(f"unknown fault kind {kind!r}; one of {', '.join(KINDS)}")
-        fault = Fault(kind, path, method, count, hang)
+        fault = Fault(kind, path, method, count, hang, after)
         self.pending.append(fault)
         return fault
 
