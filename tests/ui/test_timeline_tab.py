@@ -105,10 +105,13 @@ async def test_title_filter_runs_on_the_server_and_narrows_the_list():
         await until(pilot, lambda: tab.query_text.startswith("Asset"), what="the second filter")
         assert sent_filters(data.demo)[-1] == {"asset": ["WS-01"], "tag": ["vpn"]}
         assert shape(tab) == ["── Sun 2025-03-02 ──", "VPN login as jdoe"]
-        # esc: back to the whole timeline, without asking the server again
-        await pilot.press("slash", "escape")
+        # esc on the list: back to the whole timeline, without asking the server again
+        assert tab.rows.has_focus
+        await pilot.press("escape")
         assert len([r for r in tab.rows.rows if isinstance(r, EventRow)]) == 4
         assert len(sent_filters(data.demo)) == 3
+        assert tab.query_text == "" and "match" not in screen_text(app)
+        assert type(app.screen).__name__ == "CaseWorkspace"  # the next esc leaves the case
 
 
 async def test_a_bad_query_shows_a_message_and_keeps_the_list():

@@ -442,6 +442,18 @@ class TimelineTab(ListTab):
         elif self.query_one(".detail", VerticalScroll).has_focus:
             event.stop()
             self.rows.focus()
+        elif self.rows.has_focus and (self.query_text or self.rows.filter_text):
+            event.stop()  # first esc clears the filter, the next one leaves the case
+            self.clear_filter()
+
+    def clear_filter(self) -> None:
+        """No server query, no text filter, the box closed."""
+        self.clear_query()
+        box = self.query_one(".filter", Input)
+        box.value = ""
+        box.remove_class("-open")
+        self.rows.set_filter("")
+        self._note()
 
     @on(RowList.Chosen)
     def _chosen(self, event: RowList.Chosen) -> None:
@@ -519,11 +531,7 @@ class TimelineTab(ListTab):
         if not self.loaded:
             self._pending = key  # shown when the timeline arrives
             return True
-        self.clear_query()
-        box = self.query_one(".filter", Input)
-        box.value = ""
-        box.remove_class("-open")
-        self._note()
+        self.clear_filter()
         return super().select_key(key)
 
     def action_links(self) -> None:
