@@ -107,7 +107,7 @@ class LinksScreen(ModalScreen[Optional[Link]]):
                 raise result
             else:
                 links.extend(result)
-                found.append(f"{len(result)} {name}")
+                found.append(f"{name}: {len(result)}")
         self.rows.set_rows(links)
         if failed:
             status.add_class("-error")
