@@ -47,8 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--allow-remote", action="store_true",
                       help="allow binding to a non-loopback address (the demo key is public!)")
     demo.add_argument("--latency", type=float, default=0.0, metavar="SECONDS", help="added latency per request")
-    demo.add_argument("--seed", choices=("demo", "fresh"), default="demo",
-                      help="'demo': the ransomware incident; 'fresh': a freshly installed IRIS")
+    demo.add_argument("--seed", choices=("demo", "fresh", "hostile"), default="demo",
+                      help="'demo': the ransomware incident; 'fresh': a freshly installed IRIS; "
+                           "'hostile': demo plus attacker-controlled text in every field")
     for what in ("cases", "assets", "iocs", "events"):
         demo.add_argument(f"--{what}", type=int, metavar="N", help=f"add N synthetic {what} (benchmarks)")
     demo.set_defaults(func=run_demo_server)

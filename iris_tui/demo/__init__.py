@@ -22,18 +22,23 @@ def create_app(
 ) -> DemoApp:
     """A new fake server with its own in-memory state.
 
-    seed: "fresh" (a freshly installed IRIS: case #1 only) or "demo" (plus the ransomware
-    incident and a few other cases). latency: seconds added to every request. scale: sizes
-    for benchmarks, e.g. {"cases": 100_000, "iocs": 100_000, "events": 100_000, "assets": 5_000}.
+    seed: "fresh" (a freshly installed IRIS: case #1 only), "demo" (plus the ransomware
+    incident and a few other cases) or "hostile" (demo plus `iris_tui.demo.hostile`: attackers'
+    text in every field). latency: seconds added to every request. scale: sizes for
+    benchmarks, e.g. {"cases": 100_000, "iocs": 100_000, "events": 100_000, "assets": 5_000}.
     """
     store = Store()
     fresh_install(store, api_key)
-    if seed == "demo":
+    if seed in ("demo", "hostile"):
         from iris_tui.demo.incident import seed_incident
 
         seed_incident(store, scale or {})
     elif seed != "fresh":
-        raise ValueError(f"unknown seed {seed!r}: 'demo' or 'fresh'")
+        raise ValueError(f"unknown seed {seed!r}: 'demo', 'fresh' or 'hostile'")
+    if seed == "hostile":
+        from iris_tui.demo.hostile import seed_hostile
+
+        seed_hostile(store)
     return DemoApp(store, latency=latency)
 
 

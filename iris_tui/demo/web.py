@@ -51,8 +51,18 @@ class Reply(Exception):
         self.response = response
 
 
+class _JSON(JSONResponse):
+    """Flask escapes what UTF-8 cannot carry (lone surrogates) as `\\ud800`; so does the fake."""
+
+    def render(self, content: Any) -> bytes:
+        try:
+            return super().render(content)
+        except UnicodeEncodeError:
+            return json.dumps(content, allow_nan=False, separators=(",", ":")).encode("ascii")
+
+
 def envelope(status: int, state: str, message: str, data: Any) -> JSONResponse:
-    return JSONResponse({"status": state, "message": message, "data": data}, status_code=status)
+    return _JSON({"status": state, "message": message, "data": data}, status_code=status)
 
 
 def ok(data: Any = None, message: str = "") -> JSONResponse:

@@ -453,7 +453,7 @@ def delete_case(store: Store, case_id: int) -> None:
 
 
 def crc32(text: str | None) -> int:
-    return zlib.crc32((text or "").encode("utf-8")) & 0xFFFFFFFF
+    return zlib.crc32((text or "").encode("utf-8", "surrogatepass")) & 0xFFFFFFFF
 
 
 # -- helpers for handlers -------------------------------------------------------------------
