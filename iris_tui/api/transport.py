@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import http.cookiejar
+import json
 import re
 import ssl
 from collections.abc import AsyncIterator, Mapping
@@ -65,6 +66,15 @@ def _decode(content: bytes) -> Envelope:
         return _decode_envelope(content)
     finally:
         gc.enable()
+
+
+def _lenient(content: bytes) -> Any:
+    """Python's JSON parser, for what msgspec refuses but JSON allows: a lone surrogate escape
+    (`"\\ud800"`) in one hostile value must not make a whole list unreadable."""
+    try:
+        return json.loads(content)
+    except ValueError:
+        raise msgspec.DecodeError("malformed JSON") from None
 
 
 def _no_cookies() -> http.cookiejar.CookieJar:
@@ -299,7 +309,10 @@ class Transport:
 
     def _json(self, method: str, path: str, response: httpx.Response) -> Any:
         try:
-            return _decode_any(response.content)
+            try:
+                return _decode_any(response.content)
+            except msgspec.DecodeError:
+                return _lenient(response.content)
         except msgspec.DecodeError:
             raise IrisProtocolError(
                 "the server sent malformed JSON", method=method, path=path,
@@ -310,7 +323,10 @@ class Transport:
         if response.status_code >= 300 or not _is_json(response):
             self._raise(method, path, response)
         try:
-            envelope = _decode(response.content)
+            try:
+                envelope = _decode(response.content)
+            except msgspec.DecodeError:
+                envelope = msgspec.convert(_lenient(response.content), Envelope)
         except msgspec.DecodeError:
             raise IrisProtocolError(
                 "the server sent malformed JSON", method=method, path=path,
