@@ -77,6 +77,15 @@ def _lenient(content: bytes) -> Any:
         raise msgspec.DecodeError("malformed JSON") from None
 
 
+def _connection_failed(exc: httpx.TransportError) -> str:
+    """The reason a connection failed; a refused TLS certificate says so and how to fix it."""
+    text = str(exc) or type(exc).__name__
+    if "CERTIFICATE_VERIFY_FAILED" in text:
+        return (f"the server's TLS certificate was not accepted: {text}. For a self-signed "
+                "certificate or a private CA, give the CA certificate file (a CA bundle)")
+    return f"connection failed: {text}"
+
+
 def _no_cookies() -> http.cookiejar.CookieJar:
     """A jar that refuses every cookie: a replayed IRIS session cookie changes server behaviour."""
     return http.cookiejar.CookieJar(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
@@ -227,9 +236,7 @@ class Transport:
                     method=method, path=path,
                 ) from None
             except httpx.TransportError as exc:
-                raise IrisConnectionError(
-                    f"connection failed: {exc or type(exc).__name__}", method=method, path=path
-                ) from None
+                raise IrisConnectionError(_connection_failed(exc), method=method, path=path) from None
 
     async def upload(
         self,
@@ -298,9 +305,7 @@ class Transport:
                 if attempt + 1 < attempts:
                     await asyncio.sleep(self.backoff * 2**attempt)
                     continue
-                raise IrisConnectionError(
-                    f"connection failed: {exc or type(exc).__name__}", method=method, path=path
-                ) from None
+                raise IrisConnectionError(_connection_failed(exc), method=method, path=path) from None
             if response.status_code in RETRY_STATUSES and attempt + 1 < attempts:
                 await asyncio.sleep(self.backoff * 2**attempt)
                 continue

@@ -29,9 +29,9 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def base_url(host: str, port: int) -> str:
+def base_url(host: str, port: int, scheme: str = "http") -> str:
     host = host.strip("[]")
-    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+    return f"{scheme}://[{host}]:{port}" if ":" in host else f"{scheme}://{host}:{port}"
 
 
 class _DropSocket:
@@ -104,13 +104,19 @@ def serve(host: str = "127.0.0.1", port: int = 8000, *, allow_remote: bool = Fal
 
 @contextlib.contextmanager
 def running_server(app: DemoApp | None = None, *, host: str = "127.0.0.1", seed: str = "demo",
-                   latency: float = 0.0, scale: dict[str, int] | None = None) -> Iterator[tuple[str, DemoApp]]:
-    """Run the fake on an ephemeral loopback port in a background thread; yields (base URL, app)."""
+                   latency: float = 0.0, scale: dict[str, int] | None = None,
+                   ssl_certfile: str | None = None,
+                   ssl_keyfile: str | None = None) -> Iterator[tuple[str, DemoApp]]:
+    """Run the fake on an ephemeral loopback port in a background thread; yields (base URL, app).
+
+    With `ssl_certfile` (PEM: the certificate chain, and the key unless `ssl_keyfile` is given)
+    it serves HTTPS, for TLS tests with a certificate made in the test."""
     if not is_loopback(host):
         raise ValueError("running_server only binds to loopback")
     app = app or create_app(seed=seed, latency=latency, scale=scale)
     server = uvicorn.Server(_config(app, host, 0, log_level="warning", access_log=False,
-                                    timeout_graceful_shutdown=1))
+                                    timeout_graceful_shutdown=1, ssl_certfile=ssl_certfile,
+                                    ssl_keyfile=ssl_keyfile))
     thread = threading.Thread(target=server.run, name="iris-demo-server", daemon=True)
     thread.start()
     try:
@@ -118,7 +124,7 @@ def running_server(app: DemoApp | None = None, *, host: str = "127.0.0.1", seed:
             if not thread.is_alive():
                 raise RuntimeError("the demo server failed to start")
             thread.join(0.01)
-        yield base_url(host, _bound_port(server, 0)), app
+        yield base_url(host, _bound_port(server, 0), "https" if ssl_certfile else "http"), app
     finally:
         server.should_exit = True
         thread.join(10)
