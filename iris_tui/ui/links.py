@@ -107,7 +107,7 @@ class LinksScreen(ModalScreen[Optional[Link]]):
                 raise result
             else:
                 links.extend(result)
-                found.append(f"{name}: {len(result)}")
+                found.append(f"{len(result)} {name}")
         self.rows.set_rows(links)
         if failed:
             status.add_class("-error")
