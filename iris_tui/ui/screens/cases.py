@@ -34,18 +34,18 @@ def _state(case: CaseDetails) -> str:
 
 COLUMNS = [
     Column("id", "ID", lambda c: c.case_id, width=6, justify="right"),
-    Column("name", "Name", lambda c: c.bare_title, min_width=16),
-    Column("customer", "Customer", lambda c: c.customer, width=14),
-    Column("state", "State", _state, width=10,
+    Column("name", "Name", lambda c: c.bare_title, min_width=20),
+    Column("customer", "Customer", lambda c: c.customer, width=16),
+    Column("state", "State", _state, width=11,
            style=lambda c: "dim" if not c.is_open else ""),
-    Column("outcome", "Outcome", _outcome, width=12),
-    Column("owner", "Owner", lambda c: c.owner_name, width=12),
     Column("opened", "Opened", lambda c: c.opened_on, width=10),
-    Column("closed", "Closed", lambda c: c.closed_on, width=10),
-    Column("soc", "SOC id", lambda c: c.soc_id, width=12),
+    Column("owner", "Owner", lambda c: c.owner_name, width=14, priority=2),
+    Column("outcome", "Outcome", _outcome, width=14, priority=3),
+    Column("soc", "SOC id", lambda c: c.soc_id, width=14, priority=4),
+    Column("closed", "Closed", lambda c: c.closed_on, width=10, priority=5),
     Column("classification", "Classification", lambda c: c.classification.name if c.classification else None,
-           width=18),
-    Column("tags", "Tags", lambda c: ", ".join(c.tag_list), width=16),
+           width=20, priority=6),
+    Column("tags", "Tags", lambda c: ", ".join(c.tag_list), width=16, priority=7),
 ]
 
 

@@ -50,6 +50,7 @@ class Column:
     sort_key: Callable[[Any], Any] | None = None  # defaults to `value`; None sorts last
     style: Callable[[Any], str] | None = None  # a Rich style for this cell of this row
     justify: str = "left"  # "left", "right" or "center"
+    priority: int = 0  # when the list is too narrow, higher numbers are hidden first (0: always)
 
 
 def cell_text(value: object) -> str:
@@ -88,14 +89,28 @@ def fit(text: str, width: int, justify: str = "left") -> str:
 def column_widths(columns: Sequence[Column], width: int) -> list[int]:
     """Fixed widths first (shrunk toward their minimum if they do not fit), flex columns share
     the rest equally; a column that still does not fit is cut at the widget's edge."""
-    available = max(0, width - GAP * (len(columns) - 1))
-    flex = [i for i, col in enumerate(columns) if col.width is None]
-    widths = [col.width or 0 for col in columns]
+    shown = list(range(len(columns)))
+
+    def room(indices: list[int]) -> int:
+        return max(0, width - GAP * (len(indices) - 1))
+
+    def wanted(indices: list[int]) -> int:
+        return sum(columns[i].width or columns[i].min_width for i in indices)
+
+    # hide optional columns (highest priority number first) until the rest fit
+    while wanted(shown) > room(shown):
+        optional = [i for i in shown if columns[i].priority > 0]
+        if not optional:
+            break
+        shown.remove(max(optional, key=lambda i: (columns[i].priority, i)))
+    available = room(shown)
+    flex = [i for i in shown if columns[i].width is None]
+    widths = [(col.width or 0) if i in shown else 0 for i, col in enumerate(columns)]
     need = sum(widths) + sum(columns[i].min_width for i in flex)
     # shrink the widest fixed columns one cell at a time (never below their minimum)
     while need > available:
-        shrinkable = [i for i, col in enumerate(columns)
-                      if col.width is not None and widths[i] > col.min_width]
+        shrinkable = [i for i in shown
+                      if columns[i].width is not None and widths[i] > columns[i].min_width]
         if not shrinkable:
             break
         widest = max(shrinkable, key=widths.__getitem__)
@@ -600,9 +615,9 @@ class RowList(ScrollView, can_focus=True, inherit_bindings=False):
         segments: list[Segment] = []
         if self.multi_select:
             segments.append(Segment("● " if is_selected else "  ", line_style))
-        widths = self._layout(self._inner_width)
-        last = len(self.columns) - 1
-        for n, (column, cell_width) in enumerate(zip(self.columns, widths)):
+        visible = [(c, w) for c, w in zip(self.columns, self._layout(self._inner_width)) if w]
+        last = len(visible) - 1
+        for n, (column, cell_width) in enumerate(visible):
             text = fit(safe(cell_text(column.value(row))).plain, cell_width, column.justify)
             style = base
             if column.style is not None:
@@ -625,6 +640,8 @@ class RowList(ScrollView, can_focus=True, inherit_bindings=False):
         style = base + self.get_component_rich_style("rowlist--header", partial=True)
         parts = []
         for column, cell_width in zip(self.columns, self._layout(inner)):
+            if not cell_width:
+                continue
             label = safe(column.label).plain
             if column.key == self._sort_column:
                 arrow = "▼" if self._sort_reverse else "▲"
