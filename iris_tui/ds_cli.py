@@ -11,16 +11,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import hashlib
 import os
 import shutil
 import sys
 import time
-from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from iris_tui import auth_cli
 from iris_tui import config as cfg
@@ -33,6 +31,7 @@ from iris_tui.api.errors import (
     IrisPermissionError,
     IrisTimeoutError,
 )
+from iris_tui.transfers import HashingFile, Rate, file_sha256, human_size
 
 if TYPE_CHECKING:
     from iris_tui.api import IrisClient
@@ -63,22 +62,6 @@ def safe(text: object) -> str:
     return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in str(text))
 
 
-def human_size(size: float | None) -> str:
-    if size is None:
-        return "?"
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if abs(size) < 1024 or unit == "TiB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
-def _duration(seconds: float) -> str:
-    seconds = int(seconds + 0.5)
-    hours, rest = divmod(seconds, 3600)
-    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
-
-
 def _out(text: str) -> None:
     print(text, file=sys.stdout, flush=True)
 
@@ -93,46 +76,28 @@ class ProgressLine:
     """The API's `progress(done, total)` callback as one status line on stderr: redrawn in place
     on a terminal, a plain line every `every` seconds otherwise (logs, CI), a summary at the end."""
 
-    WINDOW = 3.0  # seconds of samples behind the speed, so a stall shows at once
-
     def __init__(self, label: str, stream: TextIO | None = None, *, every: float = 5.0,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.label = label
         self.stream = stream if stream is not None else sys.stderr
         self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
         self.every = 0.1 if self.tty else every
-        self.clock = clock
-        self.start = clock()
-        self.done = 0
-        self.total: int | None = None
-        self._samples: deque[tuple[float, int]] = deque([(self.start, 0)])
-        self._drawn = self.start
+        self.rate = Rate(clock)
+        self._drawn = self.rate.start
         self._width = 0  # length of the line on screen (tty), to blank what is left of it
 
+    @property
+    def done(self) -> int:
+        return self.rate.done
+
     def __call__(self, done: int, total: int | None) -> None:
-        now = self.clock()
-        self.done, self.total = done, total
-        self._samples.append((now, done))
-        while len(self._samples) > 2 and now - self._samples[1][0] >= self.WINDOW:
-            self._samples.popleft()
+        now = self.rate.update(done, total)
         if now - self._drawn >= self.every:
             self._drawn = now
-            self._show(self._line(now))
+            self._show("  ".join([self.label, *self.rate.parts()]))
 
     def speed(self, now: float) -> float:
-        (t0, d0), (t1, d1) = self._samples[0], self._samples[-1]
-        return (d1 - d0) / (t1 - t0) if t1 > t0 else 0.0
-
-    def _line(self, now: float) -> str:
-        parts = [self.label, human_size(self.done)]
-        rate = self.speed(now)
-        if self.total:
-            parts[-1] += f" / {human_size(self.total)}"
-            parts.append(f"{100 * self.done // self.total:3d}%")
-        parts.append(f"{human_size(rate)}/s")
-        if self.total and rate > 0 and self.done < self.total:
-            parts.append(f"ETA {_duration((self.total - self.done) / rate)}")
-        return "  ".join(parts)
+        return self.rate.speed()
 
     def _show(self, line: str) -> None:
         if self.tty:
@@ -146,10 +111,7 @@ class ProgressLine:
 
     def finish(self, note: str = "") -> None:
         """The summary line: size, time, average speed."""
-        elapsed = max(self.clock() - self.start, 1e-9)
-        line = (f"{self.label}  {human_size(self.done)} in {elapsed:.1f} s "
-                f"({human_size(self.done / elapsed)}/s)" + (f"  {note}" if note else ""))
-        self._show(line)
+        self._show(f"{self.label}  {self.rate.summary()}" + (f"  {note}" if note else ""))
         self.close()
 
     def close(self) -> None:
@@ -173,54 +135,6 @@ class _NoProgress:
 
 def _progress(args: argparse.Namespace, label: str) -> ProgressLine | _NoProgress:
     return _NoProgress() if args.quiet else ProgressLine(label)
-
-
-# -- hashing while uploading -----------------------------------------------------------------
-
-class HashingFile:
-    """A binary file that hashes the bytes read from it, for checking the server's sha256 without
-    a second pass. httpx measures the file (seek to the end and back) and rewinds before sending:
-    a rewind to 0 restarts the hash, any other jump makes it unusable (`hexdigest()` -> None)."""
-
-    def __init__(self, raw: IO[bytes]) -> None:
-        self._raw = raw
-        self.name = getattr(raw, "name", "")
-        self._digest = hashlib.sha256()
-        self._pos = 0
-        self._valid = True
-
-    def read(self, size: int = -1) -> bytes:
-        chunk = self._raw.read(size)
-        if self._valid:
-            self._digest.update(chunk)
-        self._pos += len(chunk)
-        return chunk
-
-    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
-        pos = self._raw.seek(offset, whence)
-        if pos == 0:
-            self._digest, self._valid = hashlib.sha256(), True
-        elif pos != self._pos:
-            self._valid = False
-        self._pos = pos
-        return pos
-
-    def tell(self) -> int:
-        return self._raw.tell()
-
-    def seekable(self) -> bool:
-        return True
-
-    def hexdigest(self) -> str | None:
-        return self._digest.hexdigest() if self._valid else None
-
-
-def file_sha256(path: Path, chunk: int = 1 << 20) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while block := fh.read(chunk):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 # -- folders ---------------------------------------------------------------------------------

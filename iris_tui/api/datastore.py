@@ -322,7 +322,12 @@ def disposition_filename(header: str | None) -> str:
         return ""
     msg = email.message.Message()
     msg["content-disposition"] = header
-    name = msg.get_filename() or ""
+    return safe_filename(msg.get_filename() or "")
+
+
+def safe_filename(name: str) -> str:
+    """A server-given file name made safe to create in a folder: no directories, no control or
+    bidi characters, no leading dots. "" if nothing usable."""
     name = name.replace("\\", "/").rsplit("/", 1)[-1]
     name = "".join(ch for ch in name if ch.isprintable()).strip().lstrip(".").strip()
     return name[:200]
