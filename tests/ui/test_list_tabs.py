@@ -247,6 +247,8 @@ async def test_asset_detail_fetches_the_full_object_with_custom_attributes_and_c
         assert rows.has_focus and app.screen.case_id == case.cid
 
         # running down the list and back fetches nothing per passing row, and nothing twice
+        # (a long rest time, so a busy test machine cannot make the keys look like pauses)
+        tab(app, "assets").detail_delay = 2.0
         await pilot.press("j", "j", "k", "k")
         await app.workers.wait_for_complete()
         await pilot.pause(0.3)
