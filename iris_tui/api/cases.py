@@ -11,16 +11,14 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
-import errno
 import os
 import re
-import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from iris_tui.api.activities import ActivityEntry, CaseActivity
-from iris_tui.api.datastore import disposition_filename
+from iris_tui.api.download import Progress, stream_to_file
 from iris_tui.api.errors import (
     IrisError,
     IrisNotFoundError,
@@ -30,8 +28,6 @@ from iris_tui.api.errors import (
 from iris_tui.api.model import Model, join_tags, split_tags
 from iris_tui.api.resource import Resource
 from iris_tui.api.state import ObjectState, fetch_state
-
-Progress = Callable[[int, "int | None"], Any]
 
 SOC_ID_MAX = 256
 ACCESS_LEVELS = {"deny_all": 1, "read_only": 2, "full_access": 4}
@@ -863,35 +859,7 @@ class Cases(Resource):
             raise IrisNotFoundError(
                 f"case {cid} does not exist or is not accessible", method="GET", path=path
             )
-        dest = Path(dest)
-        into_folder = dest.is_dir()
-        if not into_folder and not overwrite and dest.exists():
-            raise FileExistsError(errno.EEXIST, "refusing to overwrite", str(dest))
-        async with self._http.stream("GET", path, cid=cid, params=params) as response:
-            final = dest
-            if into_folder:
-                name = disposition_filename(response.headers.get("content-disposition"))
-                final = dest / (name or f"case-{cid}-report")
-            if not overwrite and final.exists():
-                raise FileExistsError(errno.EEXIST, "refusing to overwrite", str(final))
-            total = None
-            if "content-encoding" not in response.headers:  # httpx hands out decoded bytes
-                with contextlib.suppress(TypeError, ValueError):
-                    total = int(response.headers.get("content-length"))
-            fd, tmp = tempfile.mkstemp(
-                dir=final.parent, prefix=f".{final.name[:100]}.", suffix=".part"
-            )
-            try:
-                with os.fdopen(fd, "wb") as out:
-                    done = 0
-                    async for chunk in response.aiter_bytes():
-                        out.write(chunk)
-                        done += len(chunk)
-                        if progress is not None:
-                            progress(done, total)
-                os.replace(tmp, final)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
-                raise
-        return final
+        return await stream_to_file(
+            self._http, path, dest, cid=cid, params=params, fallback_name=f"case-{cid}-report",
+            progress=progress, overwrite=overwrite,
+        )

@@ -11,27 +11,22 @@ from __future__ import annotations
 import base64
 import contextlib
 import datetime as _dt
-import email.message
-import errno
 import io
 import json
 import mimetypes
 import os
-import tempfile
 import urllib.parse
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Union
 
+from iris_tui.api.download import Progress, stream_to_file
 from iris_tui.api.errors import IrisProtocolError, IrisValidationError
 from iris_tui.api.fields import check_text
 from iris_tui.api.history import Change, last_change
 from iris_tui.api.model import Model, join_tags, split_tags
 from iris_tui.api.resource import Resource
-
-Progress = Callable[[int, Union[int, None]], None]
-"""`progress(done_bytes, total_bytes_or_None)`, called after every chunk."""
 
 Source = Union[str, "os.PathLike[str]", IO[bytes]]
 
@@ -315,41 +310,6 @@ def _file_part(fh: IO[bytes], name: str, progress: Progress | None) -> dict[str,
     return {"file_content": (name, _ProgressReader(fh, progress), ctype)}
 
 
-def disposition_filename(header: str | None) -> str:
-    """The file name of a Content-Disposition header, made safe to create in a folder:
-    no directories, no control or bidi characters, no leading dots. "" if nothing usable."""
-    if not header:
-        return ""
-    msg = email.message.Message()
-    msg["content-disposition"] = header
-    return safe_filename(msg.get_filename() or "")
-
-
-def safe_filename(name: str) -> str:
-    """A server-given file name made safe to create in a folder: no directories, no control or
-    bidi characters, no leading dots. "" if nothing usable."""
-    name = name.replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(ch for ch in name if ch.isprintable()).strip().lstrip(".").strip()
-    return name[:200]
-
-
-def _commit(tmp: str, final: Path, overwrite: bool) -> None:
-    """Put the finished temp file in place; without `overwrite` never replace an existing file."""
-    if overwrite:
-        os.replace(tmp, final)
-        return
-    try:
-        os.link(tmp, final)  # atomic: fails if `final` appeared meanwhile
-    except FileExistsError:
-        raise FileExistsError(errno.EEXIST, "refusing to overwrite", str(final)) from None
-    except OSError:  # a filesystem without hard links
-        if final.exists():
-            raise FileExistsError(errno.EEXIST, "refusing to overwrite", str(final)) from None
-        os.replace(tmp, final)
-        return
-    os.unlink(tmp)
-
-
 # -- the resource ---------------------------------------------------------------------------
 
 
@@ -455,36 +415,10 @@ class Datastore(Resource):
         password-protected `<name>.zip`.
         """
         fid = node_id(file_id)
-        dest = Path(dest)
-        into_folder = dest.is_dir()
-        if not into_folder and not overwrite and dest.exists():
-            raise FileExistsError(errno.EEXIST, "refusing to overwrite", str(dest))
-        async with self._http.stream("GET", f"/datastore/file/view/{fid}", cid=cid) as response:
-            final = dest
-            if into_folder:
-                name = disposition_filename(response.headers.get("content-disposition"))
-                final = dest / (name or f"datastore-file-{fid}")
-                if not overwrite and final.exists():
-                    raise FileExistsError(errno.EEXIST, "refusing to overwrite", str(final))
-            total = None
-            if "content-encoding" not in response.headers:
-                with contextlib.suppress(TypeError, ValueError):
-                    total = int(response.headers.get("content-length"))
-            fd, tmp = tempfile.mkstemp(dir=final.parent, prefix=f".{final.name[:100]}.", suffix=".part")
-            try:
-                with os.fdopen(fd, "wb") as out:
-                    done = 0
-                    async for chunk in response.aiter_bytes():
-                        out.write(chunk)
-                        done += len(chunk)
-                        if progress is not None:
-                            progress(done, total)
-                _commit(tmp, final, overwrite)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
-                raise
-        return final
+        return await stream_to_file(
+            self._http, f"/datastore/file/view/{fid}", dest, cid=cid,
+            fallback_name=f"datastore-file-{fid}", progress=progress, overwrite=overwrite,
+        )
 
     async def update_file(
         self,

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from support.replay import ReplayTransport, transcript
 
 from iris_tui.api import (
     IrisBadRequestError,
@@ -21,8 +22,8 @@ from iris_tui.api import (
     IrisNotFoundError,
     IrisValidationError,
 )
-from iris_tui.api.datastore import File, Folder, disposition_filename, filter_query
-from support.replay import ReplayTransport, transcript
+from iris_tui.api.datastore import File, Folder, filter_query
+from iris_tui.api.download import disposition_filename
 
 CID = 3
 
