@@ -753,6 +753,8 @@ class RowList(ScrollView, can_focus=True, inherit_bindings=False):
     def _column_at(self, x: int) -> Column | None:
         x -= GUTTER if self.multi_select else 0
         for column, cell_width in zip(self.columns, self._layout(self._inner_width)):
+            if not cell_width:  # hidden: the list is too narrow for it
+                continue
             if x < cell_width + GAP:
                 return column if x >= 0 else None
             x -= cell_width + GAP
