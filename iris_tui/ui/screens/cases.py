@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from rich.text import Text
@@ -9,10 +10,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Input, Static
+from textual.worker import WorkerCancelled, WorkerFailed
 
 from iris_tui.api import IrisError
 from iris_tui.api.cases import CaseDetails
 from iris_tui.ui.chrome import IrisScreen
+from iris_tui.ui.forms.case import edit_case, new_case
 from iris_tui.ui.tabs.base import StatusLine
 from iris_tui.ui.text import plain
 from iris_tui.ui.widgets.rowlist import Column, RowList
@@ -81,6 +84,8 @@ class CaseListScreen(IrisScreen):
         Binding("slash", "filter", "Filter", id="cases.filter"),
         Binding("c", "toggle_closed", "Closed on/off", id="cases.toggle_closed"),
         Binding("enter", "open", "Open", show=False, id="cases.open"),
+        Binding("n", "new", "New", id="cases.new"),
+        Binding("e", "edit", "Edit", id="cases.edit"),
     ]
 
     def __init__(self) -> None:
@@ -216,3 +221,27 @@ class CaseListScreen(IrisScreen):
         self.show_closed = not self.show_closed
         self.rows.set_predicate(None if self.show_closed else (lambda c: c.is_open))
         self._update_count()
+
+    # -- writes (the editor is in iris_tui.ui.forms.case) -------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("new", "edit") and self.app.read_only:  # type: ignore[attr-defined]
+            return False
+        return True
+
+    def action_new(self) -> None:
+        if not self.app.refuse_write():  # type: ignore[attr-defined]
+            new_case(self, lambda record: self.reload_at(record.case_id))
+
+    def action_edit(self) -> None:
+        case = self.rows.cursor_row
+        if case is not None and not self.app.refuse_write():  # type: ignore[attr-defined]
+            edit_case(self, case.case_id, lambda: self.reload_at(case.case_id))
+
+    @work(group="cases-reload")
+    async def reload_at(self, case_id: int) -> None:
+        """After a write: page 1 again (newest first), with the cursor on the case."""
+        self.pages_loaded = 0
+        with contextlib.suppress(WorkerCancelled, WorkerFailed):  # cancelled by the next page
+            await self.load_page(1, replace=True).wait()
+        self.rows.move_cursor_to_key(case_id)

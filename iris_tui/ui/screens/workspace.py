@@ -64,6 +64,7 @@ class CaseWorkspace(IrisScreen):
     def on_mount(self) -> None:
         for tab in self.query(CaseTab):
             tab.load()
+        self.call_after_refresh(self._focus_active)  # the tab's keys work (and show) at once
 
     # -- tabs -------------------------------------------------------------------------------
 

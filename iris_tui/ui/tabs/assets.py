@@ -8,6 +8,7 @@ from textual.binding import Binding
 
 from iris_tui.api.assets import Asset
 from iris_tui.ui.links import Link, show_links
+from iris_tui.ui.tabs.editing import AssetEditor, EditableTab
 from iris_tui.ui.tabs.objects import ObjectListTab, every_field, links_hint, merged, when
 from iris_tui.ui.widgets.rowlist import Column
 
@@ -18,9 +19,10 @@ def _compromised(asset: Asset) -> str | None:
     return COMPROMISED.get(asset.asset_compromise_status_id)  # type: ignore[arg-type]
 
 
-class AssetsTab(ObjectListTab):
+class AssetsTab(ObjectListTab, EditableTab):
     tab_id = "assets"
     title = "Assets"
+    editor = AssetEditor()
     BINDINGS = [Binding("L", "links", "Links", id="assets.links")]
 
     columns = [

@@ -5,15 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from iris_tui.api.evidences import Evidence
+from iris_tui.ui.tabs.editing import EditableTab, EvidenceEditor
 from iris_tui.ui.tabs.objects import ObjectListTab, every_field, human_size
 from iris_tui.ui.widgets.rowlist import Column
 
 
-class EvidencesTab(ObjectListTab):
+class EvidencesTab(ObjectListTab, EditableTab):
     """List rows are already the full objects (IRIS 2.3+): no request per highlighted row."""
 
     tab_id = "evidences"
     title = "Evidences"
+    editor = EvidenceEditor()
 
     columns = [
         Column("filename", "File", lambda e: e.filename, min_width=16),

@@ -12,15 +12,17 @@ from textual.binding import Binding
 
 from iris_tui.api.iocs import Ioc
 from iris_tui.ui.links import Link, show_links
+from iris_tui.ui.tabs.editing import EditableTab, IocEditor
 from iris_tui.ui.tabs.objects import ObjectListTab, every_field, links_hint, merged, when
 from iris_tui.ui.widgets.rowlist import Column
 
 TLP_STYLES = {"red": "bold red", "amber": "yellow", "amber+strict": "bold yellow", "green": "green"}
 
 
-class IocsTab(ObjectListTab):
+class IocsTab(ObjectListTab, EditableTab):
     tab_id = "iocs"
     title = "IOCs"
+    editor = IocEditor()
     BINDINGS = [Binding("L", "links", "Links", id="iocs.links")]
 
     columns = [

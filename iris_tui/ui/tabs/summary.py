@@ -10,6 +10,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Markdown, Static
 
 from iris_tui.api.cases import CaseDetails
+from iris_tui.ui.forms.case import close_or_reopen, delete_case, edit_case
 from iris_tui.ui.tabs.base import CaseTab, custom_attribute_rows, field_table
 from iris_tui.ui.text import clean
 
@@ -45,7 +46,13 @@ class SummaryTab(CaseTab):
     SummaryTab > VerticalScroll { height: 1fr; padding: 0 1; }
     SummaryTab #summary-fields { margin-bottom: 1; }
     """
-    BINDINGS = [Binding("y", "copy", "Copy id", id="summary.copy")]
+    BINDINGS = [
+        Binding("y", "copy", "Copy id", id="summary.copy"),
+        Binding("e", "edit", "Edit", id="summary.edit"),
+        Binding("c", "close_case", "Close", id="summary.close"),
+        Binding("o", "reopen_case", "Reopen", id="summary.reopen"),
+        Binding("D", "delete_case", "Delete", id="summary.delete"),
+    ]
 
     case: CaseDetails | None = None
 
@@ -68,8 +75,42 @@ class SummaryTab(CaseTab):
         if hasattr(screen, "set_case_title"):
             screen.set_case_title(f"#{case.case_id} {case.bare_title}")
         self.count(None)
+        self.refresh_bindings()  # close or reopen, depending on the case
 
     def action_copy(self) -> None:
         if self.case is not None:
             self.app.copy_to_clipboard(str(self.case.case_id))
             self.app.notify(f"copied case id {self.case.case_id}", markup=False)
+
+    # -- case-wide writes (iris_tui.ui.forms.case) --------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("edit", "close_case", "reopen_case", "delete_case"):
+            if self.case is None or self.app.read_only:  # type: ignore[attr-defined]
+                return False
+            if action == "close_case":
+                return self.case.is_open
+            if action == "reopen_case":
+                return not self.case.is_open
+        return True
+
+    def action_edit(self) -> None:
+        if self.case is not None and not self.app.refuse_write():  # type: ignore[attr-defined]
+            edit_case(self, self.case.case_id, self.load)
+
+    def action_close_case(self) -> None:
+        if self.case is not None and not self.app.refuse_write():  # type: ignore[attr-defined]
+            close_or_reopen(self, self.case, self.load)
+
+    action_reopen_case = action_close_case
+
+    def action_delete_case(self) -> None:
+        if self.case is not None and not self.app.refuse_write():  # type: ignore[attr-defined]
+            delete_case(self, self.case, self._deleted)
+
+    def _deleted(self) -> None:
+        """Back to the case list, which no longer has the case."""
+        app = self.app
+        while len(app.screen_stack) > 2:
+            app.pop_screen()
+        getattr(app.screen, "action_refresh", lambda: None)()

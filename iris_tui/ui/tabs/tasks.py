@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from iris_tui.api.tasks import Task
+from iris_tui.ui.tabs.editing import EditableTab, TaskEditor
 from iris_tui.ui.tabs.objects import ObjectListTab, every_field, merged
 from iris_tui.ui.widgets.rowlist import Column
 
@@ -27,9 +28,10 @@ def _person(assignee: dict[str, Any]) -> str:
     return f"{name} ({login})" if name and login else str(name or login or assignee.get("id"))
 
 
-class TasksTab(ObjectListTab):
+class TasksTab(ObjectListTab, EditableTab):
     tab_id = "tasks"
     title = "Tasks"
+    editor = TaskEditor()
 
     columns = [
         Column("title", "Title", lambda t: t.task_title, min_width=16),

@@ -29,6 +29,7 @@ from iris_tui.api.history import last_change
 from iris_tui.api.model import UTC
 from iris_tui.ui.links import Link, show_links
 from iris_tui.ui.tabs.base import ListTab, custom_attribute_rows, field_table
+from iris_tui.ui.tabs.editing import EditableTab, EventEditor
 from iris_tui.ui.text import plain, safe_block
 from iris_tui.ui.widgets.rowlist import Column, RowList
 
@@ -290,11 +291,12 @@ def event_body(row: EventRow) -> Text:
     return out
 
 
-class TimelineTab(ListTab):
+class TimelineTab(ListTab, EditableTab):
     """Events in order with day separators; `/` takes plain text or `title:rdp AND asset:WS-01`."""
 
     tab_id = "timeline"
     title = "Timeline"
+    editor = EventEditor()
     DEFAULT_CSS = """
     TimelineTab > .filter-note { display: none; height: auto; max-height: 3; padding: 0 1; }
     TimelineTab > .filter-note.-shown { display: block; }
