@@ -18,21 +18,11 @@ from textual.widgets import Input, Static, Tree
 from textual.widgets.tree import TreeNode
 
 from iris_tui.api.datastore import File, Folder
+from iris_tui.transfers import human_size
+from iris_tui.ui.ds.writes import DatastoreWrites
 from iris_tui.ui.tabs.base import CaseTab, field_table
 from iris_tui.ui.text import plain, safe
 from iris_tui.ui.widgets.keytree import KeyTree
-
-
-def human_size(size: int | None) -> str:
-    """1536 -> "1.5 KiB"; bytes below 1 KiB stay exact."""
-    if size is None:
-        return "?"
-    value = float(size)
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if value < 1024 or unit == "TiB":
-            return f"{int(value)} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{size} B"  # pragma: no cover - the loop always returns
 
 
 def short_hash(sha256: str | None) -> str:
@@ -105,8 +95,9 @@ def matches(file: File, text: str) -> bool:
     return text in (file.name or "").casefold() or text in (file.file_tags or "").casefold()
 
 
-class DatastoreTab(CaseTab):
-    """Folders and files in a tree; the info pane shows the highlighted one."""
+class DatastoreTab(CaseTab, DatastoreWrites):
+    """Folders and files in a tree; the info pane shows the highlighted one. Uploads, downloads
+    and changes: `DatastoreWrites`."""
 
     tab_id = "datastore"
     title = "Datastore"
