@@ -6,148 +6,43 @@ sessions refuse every write."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-import io
-from collections.abc import Callable
+import re
 from typing import Any
 
 import pytest
-from rich.console import Console
-from support.casedata import fresh_session
+from support.editing import (
+    CID,
+    MD5,
+    USER,
+    Case,
+    asset_ids,
+    choose,
+    fill,
+    form_open,
+    open_tab,
+    saved,
+    screen_text,
+    until,
+)
 
-from iris_tui.demo.routes.assets import create_asset
-from iris_tui.demo.routes.comments import add_comment
-from iris_tui.demo.routes.evidences import create_evidence
-from iris_tui.demo.routes.iocs import add_ioc_to_case
-from iris_tui.demo.routes.tasks import create_task
-from iris_tui.demo.routes.timeline import create_event
 from iris_tui.ui.app import IrisApp
 from iris_tui.ui.forms import (
     AssetForm,
     CommentsScreen,
     ConfirmScreen,
-    FormScreen,
     GlobalTaskForm,
     IocForm,
     TypedConfirmScreen,
 )
-from iris_tui.ui.forms.fields import MultiSelectField, SelectField
+from iris_tui.ui.forms.validate import check_ioc_value, check_ips, check_tags, parse_datetime, parse_tz
 from iris_tui.ui.screens.cases import CaseListScreen
 from iris_tui.ui.screens.workspace import CaseWorkspace
-from iris_tui.ui.session import Session
-
-CID = 1
-USER = 1
-MD5 = "44d88612fea8a8f36de82e1278abb02f"
-
-
-class Case:
-    """Case #1 of a fresh demo server with one object of each kind."""
-
-    def __init__(self, *, read_only: bool = False) -> None:
-        self.session: Session = fresh_session()
-        self.session.read_only = read_only
-        store = self.store
-        self.ids: dict[str, int] = {}
-        self.ids["ioc"] = add_ioc_to_case(store, CID, USER, {
-            "ioc_value": "evil-c2.example", "ioc_type_id": 20, "ioc_tlp_id": 2,
-            "ioc_description": "C2", "custom_attributes": {}})[0]["ioc_id"]
-        self.ids["asset"] = create_asset(store, CID, USER, {
-            "asset_name": "WS-FIN-01", "asset_type_id": 9, "analysis_status_id": 1,
-            "asset_ip": "10.0.0.12", "custom_attributes": {}})["asset_id"]
-        self.ids["task"] = create_task(store, CID, USER, {
-            "task_title": "Collect EDR triage", "task_status_id": 1, "task_assignees_id": [],
-            "custom_attributes": {}})["id"]
-        self.ids["event"] = create_event(store, CID, USER, {
-            "event_title": "VPN login", "event_date": "2025-03-02T22:14:05.000000",
-            "event_tz": "+01:00", "event_category_id": 4, "event_assets": [self.ids["asset"]],
-            "event_iocs": [], "event_in_graph": True, "event_in_summary": False,
-            "custom_attributes": {}})["event_id"]
-        self.ids["evidence"] = create_evidence(store, CID, USER, {
-            "filename": "WS-FIN-01_memory.raw", "file_size": 1024, "type_id": 1})["id"]
-        self.ids["comment"] = add_comment(store, CID, USER, "asset", self.ids["asset"],
-                                          "seen beaconing")["comment_id"]
-
-    @property
-    def store(self) -> Any:
-        return self.session.demo.store
-
-    @property
-    def iris(self) -> Any:
-        return self.session.client
-
-    def sent(self, method: str, path: str) -> list[Any]:
-        return [r for r in self.session.demo.received if r.method == method and r.path.startswith(path)]
 
 
 @pytest.fixture
 def case() -> Case:
     return Case()
-
-
-# -- helpers -----------------------------------------------------------------------------------
-
-
-def screen_text(app: IrisApp) -> str:
-    width, height = app.size
-    console = Console(width=width, height=height, file=io.StringIO(), record=True,
-                      force_terminal=True, legacy_windows=False, safe_box=False)
-    console.print(app.screen._compositor.render_update(
-        full=True, screen_stack=app._background_screens, simplify=True))
-    return console.export_text()
-
-
-async def until(pilot: Any, condition: Callable[[], Any], timeout: float = 5.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        if loop.time() > deadline:
-            raise AssertionError("condition not met in time\n" + screen_text(pilot.app))
-        await pilot.pause(0.02)
-
-
-async def open_tab(pilot: Any, key: str, tab_id: str) -> Any:
-    """`:case 1`, then the tab's number key; waits for the tab's list."""
-    await pilot.press("colon", *f"case {CID}", "enter")
-    await until(pilot, lambda: isinstance(pilot.app.screen, CaseWorkspace))
-    await pilot.press(key)
-    tab = pilot.app.screen.tab(tab_id)
-    await until(pilot, lambda: tab.loaded and tab.rows.cursor_row is not None)
-    tab.rows.focus()
-    await pilot.pause()
-    return tab
-
-
-async def form_open(pilot: Any, kind: type = FormScreen) -> Any:
-    await until(pilot, lambda: isinstance(pilot.app.screen, kind))
-    screen = pilot.app.screen
-    await until(pilot, lambda: screen.fields and all(
-        f.loaded for f in screen.fields if isinstance(f, (SelectField, MultiSelectField))))
-    return screen
-
-
-async def fill(pilot: Any, key: str, text: str) -> None:
-    """Focus the field, empty it, type `text`."""
-    pilot.app.screen.field(key).focus_control()
-    await pilot.pause()
-    await pilot.press("end", "ctrl+u", *text)
-
-
-async def choose(pilot: Any, key: str, text: str) -> None:
-    """Open the select, type the start of a choice, take it."""
-    pilot.app.screen.field(key).focus_control()
-    await pilot.press("enter", *text, "enter")
-    await pilot.pause()
-
-
-async def saved(pilot: Any, form: Any) -> None:
-    await pilot.press("ctrl+s")
-    await until(pilot, lambda: form not in pilot.app.screen_stack)
-
-
-def asset_ids(case: Case) -> dict[str, int]:
-    return {a["asset_name"]: i for i, a in case.store.assets.items() if a.get("case_id") == CID}
 
 
 # -- create, edit, delete one of each ----------------------------------------------------------
@@ -568,7 +463,7 @@ async def test_failed_save_keeps_the_form_open_with_everything_typed(case: Case)
         typed = {f.key: f.value for f in form.fields}
         await pilot.press("ctrl+s")
         await until(pilot, lambda: form.form_error)
-        assert app.screen is form and "Not saved" in form.form_error
+        assert app.screen is form and "HTTP 500" in form.form_error
         assert "Not saved" in screen_text(app)
         assert {f.key: f.value for f in form.fields} == typed
         assert not form.query_one("#form-save").disabled
@@ -638,3 +533,115 @@ async def test_read_only_hides_and_refuses_every_write() -> None:
         await pilot.pause()
         assert isinstance(app.screen, CommentsScreen)
         assert [r for r in case.session.demo.received if r.method == "POST"] == []
+
+
+HOSTILE = "[@click=app.quit]x\x1b[31m"
+
+
+async def test_hostile_values_are_shown_literally_and_kept_when_untouched(case: Case) -> None:
+    case.store.assets[case.ids["asset"]]["asset_name"] = HOSTILE
+    case.store.assets[case.ids["asset"]]["custom_attributes"] = {
+        "Details": {"Ticket": {"type": "input_string", "mandatory": False, "value": "INC-1"},
+                    "[b]Escalated[/b]": {"type": "input_checkbox", "mandatory": False, "value": False},
+                    "Help": {"type": "html", "mandatory": False, "value": "<b>read-only</b>"}}}
+    app = IrisApp(case.session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_tab(pilot, "2", "assets")
+        await pilot.press("e")
+        form = await form_open(pilot, AssetForm)
+        text = screen_text(app)
+        assert "Edit asset [@click=app.quit]x␛[31m" in text
+        labels = [f.label_text.plain for f in form.fields if f.attribute]
+        assert labels == ["Details › Ticket", "Details › [b]Escalated[/b]"]  # not html ones
+        await fill(pilot, "asset_ip", "10.0.0.13")
+        ticket = next(f for f in form.fields if f.attribute == ("Details", "Ticket"))
+        ticket.focus_control()
+        await pilot.pause()
+        assert "Details › Ticket  INC-1" in screen_text(app)  # scrolled into view
+        await pilot.press("end", "ctrl+u", *"INC-2")
+        await saved(pilot, form)
+        stored = case.store.assets[case.ids["asset"]]
+        assert stored["asset_name"] == HOSTILE  # sent back exactly as it was
+        assert stored["asset_ip"] == "10.0.0.13"
+        details = stored["custom_attributes"]["Details"]
+        assert details["Ticket"]["value"] == "INC-2"
+        assert details["[b]Escalated[/b]"]["value"] is False
+        sent = case.sent("POST", f"/case/assets/update/{case.ids['asset']}")[-1].json
+        assert sent["custom_attributes"] == {"Details": {"Ticket": "INC-2", "[b]Escalated[/b]": False}}
+
+
+async def test_tags_complete_from_the_server_and_are_sent_as_one_string(case: Case) -> None:
+    case.store.register_tags("beaconing,lateral-movement")
+    app = IrisApp(case.session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.push_screen(IocForm(CID))
+        form = await form_open(pilot, IocForm)
+        await fill(pilot, "ioc_value", "evil.example")
+        await choose(pilot, "ioc_type_id", "domain")
+        await fill(pilot, "ioc_tags", "c2, Bea")
+        await until(pilot, lambda: "c2, Beaconing" in screen_text(app))  # the suggestion, dimmed
+        await pilot.press("right")  # takes it
+        assert form.field("ioc_tags").value == "c2, Beaconing"
+        assert "Bea" in [r.query["term"] for r in case.sent("GET", "/manage/tags/suggest")]
+        await saved(pilot, form)
+        assert case.sent("POST", "/case/ioc/add")[-1].json["ioc_tags"] == "c2,Beaconing"
+
+
+@pytest.mark.parametrize(("kind", "value", "error"), [
+    ("md5", MD5, None),
+    ("md5", MD5.upper(), None),
+    ("md5", MD5[:-1], "A md5 is 32 hexadecimal characters (got 31)"),
+    ("sha1", "z" * 40, "A sha1 is 40 hexadecimal characters (got 40)"),
+    ("sha256", "a" * 64, None),
+    ("sha512", "a" * 127, "A sha512 is 128 hexadecimal characters (got 127)"),
+    ("filename|md5", f"invoice.exe|{MD5}", None),
+    ("filename|sha256", f"invoice.exe|{MD5}", "A sha256 is 64 hexadecimal characters (got 32)"),
+    ("ip-dst", "185.220.101.4", None),
+    ("ip-src", "2001:db8::1", None),
+    ("ip-any", "185.220.101.400", "Not an IPv4 or IPv6 address: '185.220.101.400'"),
+    ("ip-dst|port", "10.0.0.1|443", None),
+    ("ip-dst|port", "10.0.0.1|99999", "Not a port number: '99999'"),
+    ("domain", "anything goes", None),  # IRIS checks a type's regex itself, when it has one
+    (None, "x", None),
+])
+def test_ioc_value_checks(kind: str | None, value: str, error: str | None) -> None:
+    assert check_ioc_value(kind, value) == error
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("2025-03-03 10:11:12", dt.datetime(2025, 3, 3, 10, 11, 12)),
+    ("2025-03-03T10:11", dt.datetime(2025, 3, 3, 10, 11)),
+    ("2025-03-03 10:11:12.5", dt.datetime(2025, 3, 3, 10, 11, 12, 500000)),
+    ("2025-03-03", dt.datetime(2025, 3, 3)),
+    ("2025-02-30 10:00", "Not a date: use YYYY-MM-DD HH:MM[:SS]"),
+    ("03/03/2025", "Not a date: use YYYY-MM-DD HH:MM[:SS]"),
+    ("2025-03-03 10:11:12+02:00", "Put the UTC offset in the timezone field"),
+])
+def test_dates(text: str, expected: Any) -> None:
+    if isinstance(expected, str):
+        with pytest.raises(ValueError, match=re.escape(expected)):
+            parse_datetime(text)
+    else:
+        assert parse_datetime(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("+02:00", "+02:00"), ("-0530", "-05:30"), ("Z", "+00:00"), ("", "+00:00"), ("utc", "+00:00"),
+    ("CET", None), ("+25:00", None),
+])
+def test_offsets(text: str, expected: str | None) -> None:
+    if expected is None:
+        with pytest.raises(ValueError):
+            parse_tz(text)
+    else:
+        assert parse_tz(text) == expected
+
+
+def test_tags_and_addresses() -> None:
+    assert check_tags("a, b") is None
+    assert check_tags("a\x1b[31m") == "Tags cannot contain control characters"
+    assert check_tags(", ".join(["x" * 100] * 6), limit=512) == \
+        "Tags are 605 characters long; IRIS keeps at most 512"
+    assert check_ips("10.0.0.1, 10.0.0.2") is None
+    assert check_ips("10.0.0.1, host") == "Not an IPv4 or IPv6 address: 'host'"

@@ -17,7 +17,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-from iris_tui.api import IrisError, IrisValidationError
+from iris_tui.api import IrisError, IrisServerError, IrisValidationError
 from iris_tui.ui.forms.confirm import ConfirmScreen
 from iris_tui.ui.forms.fields import FormField
 from iris_tui.ui.text import plain
@@ -184,8 +184,11 @@ class FormScreen(ModalScreen[Any]):
             result = await self.submit(values)
         except IrisValidationError as exc:
             self.show_server_errors(exc)
+        except IrisServerError as exc:  # an HTML error page says nothing useful
+            self.show_form_error(f"Not saved: the server failed (HTTP {exc.status or '?'}). "
+                                 "Everything typed is kept: ctrl+s tries again.")
         except IrisError as exc:
-            self.show_form_error(f"Not saved: {plain(exc.message or exc, limit=400)}")
+            self.show_form_error(f"Not saved: {plain(exc.message or exc, limit=300)}")
         except (ValueError, TypeError) as exc:  # a refusal from the API layer: nothing was sent
             self.show_form_error(f"Not saved: {plain(exc, limit=400)}")
         else:
