@@ -134,6 +134,31 @@ async def test_upload_two_files_with_tags_and_flags(tmp_path):
         assert isinstance(cursor, File) and cursor.name == second.name  # the last one uploaded
 
 
+async def test_failed_upload_says_why_and_only_it_is_sent_again(tmp_path):
+    first, second = tmp_path / "a.log", tmp_path / "b.log"
+    first.write_bytes(b"first")
+    second.write_bytes(b"second")
+    data = build_case()
+    store = data.demo.store
+    data.demo.faults.add("server_error", path="/datastore/file/add")  # the first request only
+    app = IrisApp(data.session)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_tab(pilot, app, "datastore")
+        await pilot.press("u")
+        await until(pilot, lambda: isinstance(app.screen, UploadScreen), what="the upload screen")
+        screen = app.screen
+        await pilot.press(*str(first), "enter", *str(second), "enter", "ctrl+s")
+        await until(pilot, lambda: not screen.busy and screen.items[1].state == "ok", what="the batch")
+        assert screen.items[0].state == "failed"
+        text = screen_text(app)
+        assert "a.log  5 B  ✗ failed" in text and "500" in text
+        assert "1 stored, 1 failed; ctrl+s sends the 1 not stored" in text
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: screen.items[0].state == "ok", what="the second try")
+        assert [len(files_named(store, n)) for n in ("a.log", "b.log")] == [1, 1]
+        assert len([r for r in data.demo.received if r.path.startswith("/datastore/file/add/")]) == 3
+
+
 async def test_upload_completes_paths_with_tab_and_tilde(tmp_path, monkeypatch):
     monkeypatch.setenv("HOME", str(tmp_path))
     (tmp_path / "evidence-2024.raw").write_bytes(b"raw bytes")

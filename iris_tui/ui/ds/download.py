@@ -28,7 +28,7 @@ from iris_tui.ui.ds.paths import PathInput, matches_text
 from iris_tui.ui.ds.progress import Throttle, TransferScreen, progress_text
 from iris_tui.ui.text import plain, safe
 
-HINT = "tab completes · a folder keeps the name · asks before replacing"
+HINT = "tab completes · asks before replacing a file"
 IOC_PASSWORD = "infected"  # what IRIS zips IOC files with when no password was set
 
 

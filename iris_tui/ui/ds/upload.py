@@ -62,7 +62,7 @@ def item_text(item: Item) -> Text:
         text.append("\n  ")
         text.append_text(progress_text(item.rate, width=16))
     elif item.note:
-        text.append("\n  " + plain(item.note, limit=300))
+        text.append("\n  " + plain(item.note, limit=140))
     return text
 
 
