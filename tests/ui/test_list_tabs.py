@@ -307,11 +307,10 @@ async def test_links_from_an_asset_to_its_iocs_and_events(case: Case) -> None:
         assert sent and str(case.ids["ws"]) in sent[-1].query["q"]
 
         await pilot.press("j", "enter")  # the second link: 185.220.101.4
-        await pilot.pause()
-        assert app.screen.query_one("TabbedContent").active == "iocs"
+        await until(pilot, lambda: app.screen.query_one("TabbedContent").active == "iocs")
         iocs = tab(app, "iocs").rows
+        await until(pilot, lambda: iocs.has_focus)  # the link picker closes, then focus moves
         assert iocs.cursor_row.ioc_id == case.ids["ip"]
-        assert iocs.has_focus
 
 
 async def test_links_from_an_ioc_to_assets_and_events(case: Case) -> None:
