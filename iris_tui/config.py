@@ -3,6 +3,7 @@
 ```toml
 default_profile = "prod"
 theme = "textual-dark"
+auto_refresh = 10                   # seconds between checks of the visible tab; 0: off
 
 [profiles.prod]
 url = "https://iris.example.org"
@@ -156,6 +157,7 @@ class Config:
     default_profile: str | None = None
     keys: dict[str, str] = field(default_factory=dict)
     theme: str | None = None
+    auto_refresh: float | None = None  # seconds; None: the app's default, 0: off
     extra: dict[str, Any] = field(default_factory=dict)
     path: Path | None = None
 
@@ -200,6 +202,8 @@ class Config:
             out["default_profile"] = self.default_profile
         if self.theme is not None:
             out["theme"] = self.theme
+        if self.auto_refresh is not None:
+            out["auto_refresh"] = self.auto_refresh
         if self.profiles:
             out["profiles"] = {n: p.to_dict() for n, p in self.profiles.items()}
         if self.keys:
@@ -225,11 +229,15 @@ def from_dict(data: dict[str, Any], path: Path | None = None) -> Config:
     theme = data.pop("theme", None)
     if theme is not None and not isinstance(theme, str):
         raise ConfigError("theme must be a string")
+    auto_refresh = data.pop("auto_refresh", None)
+    if auto_refresh is not None and (isinstance(auto_refresh, bool)
+                                     or not isinstance(auto_refresh, (int, float)) or auto_refresh < 0):
+        raise ConfigError("auto_refresh must be a number of seconds (0 turns it off)")
     secret = key_like_fields(data)
     if secret:
         raise ConfigError(f"the config file has {', '.join(secret)}: API keys do not belong there")
-    return Config(profiles=profiles, default_profile=default, keys=keys, theme=theme, extra=data,
-                  path=path)
+    return Config(profiles=profiles, default_profile=default, keys=keys, theme=theme,
+                  auto_refresh=auto_refresh, extra=data, path=path)
 
 
 def load(path: Path | None = None) -> Config:

@@ -194,3 +194,14 @@ def test_removing_the_default_profile():
     config.set_default("b")
     config.remove_profile("b")
     assert config.default_profile == "c"  # the only one left
+
+
+def test_auto_refresh_interval_is_read_checked_and_kept() -> None:
+    config = cfg.from_dict({"auto_refresh": 30})
+    assert config.auto_refresh == 30
+    assert config.to_dict()["auto_refresh"] == 30
+    assert cfg.from_dict({}).auto_refresh is None
+    assert "auto_refresh" not in cfg.from_dict({}).to_dict()
+    for bad in (-1, "10", True):
+        with pytest.raises(cfg.ConfigError, match="auto_refresh"):
+            cfg.from_dict({"auto_refresh": bad})

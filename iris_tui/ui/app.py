@@ -11,6 +11,7 @@ from textual.reactive import reactive
 
 from iris_tui.api import IrisError
 from iris_tui.ui.commands import TAB_COMMANDS, CommandError, IrisCommands, parse
+from iris_tui.ui.poller import DEFAULT_INTERVAL
 from iris_tui.ui.session import Session
 from iris_tui.ui.text import plain
 
@@ -29,6 +30,7 @@ class IrisApp(App):
         Binding("ctrl+q", "quit", "Quit", id="app.quit", show=False, priority=True),
     ]
 
+    auto_refresh: float = DEFAULT_INTERVAL  # seconds between change checks of the visible tab; 0: off
     user_label: reactive[str] = reactive("")
     server_version: reactive[str] = reactive("")
 

@@ -34,6 +34,9 @@ class AppHeader(Static):
         crumbs += getattr(screen, "crumbs", lambda: [])()
         left = Text(" › ".join(plain(c, limit=60) for c in crumbs), style="bold")
         right = Text()
+        status = getattr(screen, "header_status", lambda: "")()  # e.g. the workspace's auto-refresh
+        if status:
+            right.append(f"{status} · ")
         if app.user_label:
             right.append(plain(app.user_label, limit=30))
         if app.server_version:

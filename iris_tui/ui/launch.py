@@ -13,6 +13,7 @@ def launch(args: argparse.Namespace) -> int:
 
     keymap: dict[str, str] = {}
     theme = args.theme
+    auto_refresh: float | None = None
     session: Session | None
     if args.demo:
         session = demo_session(latency=args.demo_latency, read_only=args.read_only)
@@ -28,6 +29,7 @@ def launch(args: argparse.Namespace) -> int:
             return 2
         keymap = dict(config.keys)
         theme = theme or config.theme
+        auto_refresh = config.auto_refresh
         try:
             session = session_for_profile(config, args.profile, read_only=args.read_only)
         except KeyError as exc:
@@ -38,5 +40,7 @@ def launch(args: argparse.Namespace) -> int:
             return 2
     app = IrisApp(session, keymap=keymap, theme=theme, profile=args.profile,
                   read_only=args.read_only)
+    if auto_refresh is not None:
+        app.auto_refresh = float(auto_refresh)
     app.run(mouse=not args.no_mouse)
     return app.return_code or 0

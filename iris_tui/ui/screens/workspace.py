@@ -7,9 +7,11 @@ from typing import Any
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.css.query import NoMatches
 from textual.widgets import TabbedContent, TabPane
 
 from iris_tui.ui.chrome import IrisScreen
+from iris_tui.ui.poller import DEFAULT_INTERVAL, AutoRefresh
 from iris_tui.ui.tabs.base import CaseTab
 
 
@@ -37,6 +39,7 @@ class CaseWorkspace(IrisScreen):
         *(Binding(str(n), f"tab({n - 1})", show=False, id=f"workspace.tab{n}") for n in range(1, 9)),
         Binding("left_square_bracket", "cycle(-1)", "Prev tab", show=False, id="workspace.prev"),
         Binding("right_square_bracket", "cycle(1)", "Next tab", show=False, id="workspace.next"),
+        Binding("a", "autorefresh", "Auto-refresh", id="workspace.autorefresh"),
     ]
 
     def __init__(self, case_id: int, *, tab: str | None = None) -> None:
@@ -46,6 +49,7 @@ class CaseWorkspace(IrisScreen):
         self._initial_tab = tab
         self._tabs = tab_classes()
         self._counts: dict[str, int | None] = {}
+        self.autorefresh: AutoRefresh | None = None
 
     def crumbs(self) -> list[str]:
         try:
@@ -54,6 +58,15 @@ class CaseWorkspace(IrisScreen):
             active = ""
         names = {cls.tab_id: cls.title for cls in self._tabs}
         return [self.case_title] + ([names[active]] if active in names else [])
+
+    def header_status(self) -> str:
+        """The visible tab's auto-refresh state, on the header's right (never cut off)."""
+        if self.autorefresh is None:
+            return ""
+        try:
+            return self.autorefresh.label(self.active_tab_id())
+        except NoMatches:  # before the tabs are composed
+            return ""
 
     def compose_body(self) -> ComposeResult:
         with TabbedContent(initial=self._initial_tab or self._tabs[0].tab_id):
@@ -64,12 +77,22 @@ class CaseWorkspace(IrisScreen):
     def on_mount(self) -> None:
         for tab in self.query(CaseTab):
             tab.load()
+        interval = getattr(self.app, "auto_refresh", DEFAULT_INTERVAL)
+        self.autorefresh = AutoRefresh(self, interval)
+        self.autorefresh.start()
         self.call_after_refresh(self._focus_active)  # the tab's keys work (and show) at once
 
     # -- tabs -------------------------------------------------------------------------------
 
     def tab(self, tab_id: str) -> CaseTab:
         return self.query_one(f"#tab-{tab_id}", CaseTab)
+
+    def active_tab_id(self) -> str:
+        return self.query_one(TabbedContent).active
+
+    def tab_count(self, tab_id: str) -> int | None:
+        """How many objects the tab showed last (None before it loaded)."""
+        return self._counts.get(tab_id)
 
     def show_tab(self, tab_id: str) -> None:
         self.query_one(TabbedContent).active = tab_id
@@ -111,6 +134,7 @@ class CaseWorkspace(IrisScreen):
             if cls.tab_id == event.tab_id:
                 label = f"{n} {cls.title}" + (f" ({event.count})" if event.count is not None else "")
                 self.query_one(TabbedContent).get_tab(cls.tab_id).label = label
+        self.refresh_header()  # "auto off (large list)" depends on the count
 
     def set_case_title(self, title: str) -> None:
         self.case_title = title
@@ -119,3 +143,15 @@ class CaseWorkspace(IrisScreen):
     def action_refresh(self) -> None:
         active = self.query_one(TabbedContent).active
         self.tab(active).load()
+
+    def action_autorefresh(self) -> None:
+        """`a`: auto-refresh on/off for the visible tab (large lists start off)."""
+        assert self.autorefresh is not None
+        tab_id = self.active_tab_id()
+        on = self.autorefresh.toggle(tab_id)
+        if on is None:
+            self.notify("auto-refresh: IRIS keeps no change counter for this tab",
+                        severity="warning", markup=False)
+        else:
+            self.notify(f"auto-refresh {'on' if on else 'off'} for this tab", markup=False, timeout=2)
+        self.refresh_header()

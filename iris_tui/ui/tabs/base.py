@@ -70,6 +70,7 @@ class CaseTab(Vertical):
         super().__init__(id=f"tab-{self.tab_id}")
         self.cid = cid
         self.loaded = False
+        self.object_state: Any = None  # the change counter the last list came with (auto-refresh)
 
     @property
     def iris(self) -> IrisClient:
@@ -97,6 +98,7 @@ class CaseTab(Vertical):
             return
         self.query_one(StatusLine).clear()
         self.loaded = True
+        self.object_state = getattr(data, "state", None)
         self.show(data)
 
     async def fetch(self) -> Any:

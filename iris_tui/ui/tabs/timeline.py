@@ -26,6 +26,7 @@ from iris_tui.api import IrisError
 from iris_tui.api.comments import Comment
 from iris_tui.api.events import FILTER_KEYWORDS, Event, parse_timeline_filter
 from iris_tui.api.history import last_change
+from iris_tui.api.listing import Listing
 from iris_tui.api.model import UTC
 from iris_tui.ui.links import Link, show_links
 from iris_tui.ui.tabs.base import ListTab, custom_attribute_rows, field_table
@@ -34,6 +35,10 @@ from iris_tui.ui.text import plain, safe_block
 from iris_tui.ui.widgets.rowlist import Column, RowList
 
 DETAIL_DELAY = 0.15  # seconds the cursor must rest on an event before its full record is fetched
+# above this many events the advanced filter (asset names, flags) is not loaded with the list:
+# at 100,000 events it doubles the download and costs the client ~150 MB; the full event (its
+# assets, flag and parent) still comes when the cursor rests on it
+ENRICH_UP_TO = 20_000
 _QUERY = re.compile(r"^\s*(?:%s)\s*:" % "|".join(FILTER_KEYWORDS), re.IGNORECASE)
 
 
@@ -44,6 +49,8 @@ def is_query(text: str) -> bool:
 
 class EventRow:
     """One event of the list: the row the server listed, plus the full event once fetched."""
+
+    __slots__ = ("event", "order", "info", "full", "comments")  # 100,000 of them in a big case
 
     def __init__(self, event: Event, order: int, info: Event | None = None) -> None:
         self.event = event
@@ -336,17 +343,24 @@ class TimelineTab(ListTab, EditableTab):
     # -- loading ----------------------------------------------------------------------------
 
     async def fetch(self) -> Any:
-        listing, enriched = await asyncio.gather(
-            self.iris.events.list(self.cid), self.iris.events.filter(self.cid, {}),
-            return_exceptions=True,
-        )
-        if isinstance(listing, BaseException):
-            raise listing
-        if isinstance(enriched, BaseException) and not isinstance(enriched, IrisError):
-            raise enriched
-        # without the advanced filter the list still shows every event; asset counts read "A?"
-        info = {} if isinstance(enriched, IrisError) else {e.event_id: e for e in enriched}
-        return [EventRow(ev, n, info.get(ev.event_id)) for n, ev in enumerate(listing)]
+        """The list, and the advanced filter's rows (asset names, flags) asked for at the same
+        time but used only for a timeline of up to ENRICH_UP_TO events."""
+        enriching = asyncio.ensure_future(self.iris.events.filter(self.cid, {}))
+        try:
+            listing = await self.iris.events.list(self.cid)
+            info: dict[int, Event] = {}
+            if len(listing) <= ENRICH_UP_TO:
+                try:
+                    info = {e.event_id: e for e in await enriching}
+                except IrisError:
+                    pass  # the list still shows every event; asset counts read "A?"
+        finally:
+            if not enriching.done():
+                enriching.cancel()
+            elif not enriching.cancelled():
+                enriching.exception()  # looked at: a failure there is no failure of the list
+        rows = [EventRow(ev, n, info.get(ev.event_id)) for n, ev in enumerate(listing)]
+        return Listing(rows, listing.state)  # the state: auto-refresh compares it
 
     def show(self, data: Any) -> None:
         self.events = list(data)
