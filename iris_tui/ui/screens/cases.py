@@ -15,7 +15,6 @@ from textual.worker import WorkerCancelled, WorkerFailed
 from iris_tui.api import IrisError
 from iris_tui.api.cases import CaseDetails
 from iris_tui.ui.chrome import IrisScreen
-from iris_tui.ui.forms.case import edit_case, new_case
 from iris_tui.ui.tabs.base import StatusLine
 from iris_tui.ui.text import plain
 from iris_tui.ui.widgets.rowlist import Column, RowList
@@ -231,11 +230,15 @@ class CaseListScreen(IrisScreen):
 
     def action_new(self) -> None:
         if not self.app.refuse_write():  # type: ignore[attr-defined]
+            from iris_tui.ui.forms.case import new_case  # the forms load on first use, not at start
+
             new_case(self, lambda record: self.reload_at(record.case_id))
 
     def action_edit(self) -> None:
         case = self.rows.cursor_row
         if case is not None and not self.app.refuse_write():  # type: ignore[attr-defined]
+            from iris_tui.ui.forms.case import edit_case
+
             edit_case(self, case.case_id, lambda: self.reload_at(case.case_id))
 
     @work(group="cases-reload")
