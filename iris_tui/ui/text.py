@@ -109,12 +109,18 @@ def safe(value: object, *, limit: int | None = CELL_LIMIT, style: str = "") -> T
     return Text(_cut(value, limit), style=style, no_wrap=True, overflow="ellipsis")
 
 
-def safe_block(value: object, *, limit: int = BLOCK_LIMIT, style: str = "") -> Text:
-    """Multi-line server text (descriptions, comments): newlines kept, everything else visible."""
+def safe_block(value: object, *, limit: int = BLOCK_LIMIT, lines: int | None = None,
+               style: str = "") -> Text:
+    """Multi-line server text (descriptions, comments): newlines kept, everything else visible,
+    at most `limit` characters and `lines` lines (5,000 empty lines would freeze a pane)."""
     text = clean(value, multiline=True)
-    if len(text) > limit:
-        rest = len(text) - limit
-        text = text[:limit] + f"\n… {rest:,} more characters (open it in $EDITOR or copy it to see all)"
+    shown = text[:limit]
+    if lines is not None and shown.count("\n") >= lines:
+        shown = "\n".join(shown.split("\n", lines)[:lines])
+    if len(shown) < len(text):
+        rest, more = len(text) - len(shown), text.count("\n", len(shown))
+        text = (shown + f"\n… {rest:,} more characters" + (f" on {more:,} more line{'s' * (more > 1)}" if more else "")
+                + " (open it in $EDITOR or copy it to see all)")
     return Text(text, style=style)
 
 

@@ -236,6 +236,15 @@ def test_a_1mb_value_is_cut_and_the_rest_counted() -> None:
     assert f"{(1 << 20) - BLOCK_LIMIT:,} more characters" in block.plain
 
 
+def test_safe_block_can_cap_the_lines_too() -> None:
+    """5,000 empty lines fit in 5,000 characters but would freeze a detail pane."""
+    block = safe_block(BY_NAME["many-newlines"].value, limit=5000, lines=50).plain
+    assert block.startswith("\n" * 49 + "\n… ")
+    assert "4,957 more characters on 4,951 more lines" in block
+    assert safe_block("a\nb", lines=1).plain.startswith("a\n… 2 more characters on 1 more line (")
+    assert safe_block("a\nb", lines=2).plain == "a\nb"
+
+
 def test_markup_stays_literal_through_a_rich_console() -> None:
     """What a terminal receives when a Text is printed: the brackets, no link, no action."""
     console = Console(file=io.StringIO(), width=200, force_terminal=True, color_system="truecolor")

@@ -112,15 +112,15 @@ class CaseTab(Vertical):
 
 
 def field_table(fields: Sequence[tuple[str, object]]) -> Table:
-    """Label/value rows; every value through the one rendering rule."""
+    """Label/value rows; every label and value through the one rendering rule."""
     table = Table.grid(padding=(0, 1), expand=True)
     table.add_column(style="bold", no_wrap=True, max_width=24)
     table.add_column(ratio=1)
     for label, value in fields:
         if isinstance(value, Text):
-            table.add_row(Text(label), value)
+            table.add_row(safe(label, limit=80), value)
         else:
-            table.add_row(Text(label), safe_block(_show(value), limit=5000))
+            table.add_row(safe(label, limit=80), safe_block(_show(value), limit=5000, lines=50))
     return table
 
 
