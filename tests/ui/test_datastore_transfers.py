@@ -15,11 +15,12 @@ from support.casedata import CID, HOSTILE, build_case, open_tab, requests, scree
 from iris_tui.api.datastore import File, Folder
 from iris_tui.transfers import Rate
 from iris_tui.ui.app import IrisApp
-from iris_tui.ui.ds.dialogs import Confirm, FileEditForm, FolderPicker, NamePrompt
+from iris_tui.ui.ds.dialogs import FileEditForm, FolderPicker, NameForm
 from iris_tui.ui.ds.download import DownloadScreen
 from iris_tui.ui.ds.paths import FilePicker, PathInput, SafeDirectoryTree, complete
 from iris_tui.ui.ds.progress import bar, progress_text
 from iris_tui.ui.ds.upload import FileList, UploadScreen
+from iris_tui.ui.forms import ConfirmScreen
 from iris_tui.ui.tabs.datastore import DatastoreTab
 
 SIZE = (80, 24)
@@ -285,7 +286,7 @@ async def test_existing_file_is_not_replaced_without_a_yes(tmp_path):
         screen = await open_download(pilot, app, tab, "invoice.eml")
         await type_path(pilot, str(target))
         await pilot.press("enter")
-        await until(pilot, lambda: isinstance(app.screen, Confirm), what="the question")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the question")
         assert "Replace" in screen_text(app) and "mail.eml?" in screen_text(app)
         await pilot.press("n")
         await until(pilot, lambda: app.screen is screen, what="back on the download screen")
@@ -294,7 +295,7 @@ async def test_existing_file_is_not_replaced_without_a_yes(tmp_path):
         assert leftovers(tmp_path) == ["mail.eml"]
         assert not requests(data.demo, f"/datastore/file/view/{record['file_id']}")
         await pilot.press("enter")
-        await until(pilot, lambda: isinstance(app.screen, Confirm), what="the question again")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the question again")
         await pilot.press("y")
         await until(pilot, lambda: screen.saved is not None, what="the replacing download")
         assert target.read_bytes() == data.demo.store.ds_blobs[record["file_id"]].read()
@@ -369,17 +370,17 @@ async def test_folder_add_rename_move_delete(tmp_path):
         tab = await open_tab(pilot, app, "datastore")
         await go_to(pilot, tab, "Case 1")
         await pilot.press("n")
-        await until(pilot, lambda: isinstance(app.screen, NamePrompt), what="the name prompt")
+        await until(pilot, lambda: isinstance(app.screen, NameForm), what="the name prompt")
         assert "New folder in Case 1" in screen_text(app)
         await pilot.press(*"Triage", "enter")
-        await until(pilot, lambda: not isinstance(app.screen, NamePrompt), what="the new folder")
+        await until(pilot, lambda: not isinstance(app.screen, NameForm), what="the new folder")
         triage = folder_id(store, "Triage")
         assert store.ds_folders[triage]["path_parent_id"] == folder_id(store, "Case 1")
         await until(pilot, lambda: getattr(tab.ds_tree.cursor_node.data, "id", None) == triage,
                     what="the cursor on the new folder")
 
         await pilot.press("R")
-        await until(pilot, lambda: isinstance(app.screen, NamePrompt), what="the rename prompt")
+        await until(pilot, lambda: isinstance(app.screen, NameForm), what="the rename prompt")
         await pilot.press("ctrl+u", *"Triage 2", "enter")
         await until(pilot, lambda: store.ds_folders[triage]["path_name"] == "Triage 2", what="the rename")
 
@@ -399,7 +400,7 @@ async def test_folder_add_rename_move_delete(tmp_path):
         await go_to(pilot, tab, "Evidences")
         mail = data.ids["file_mail"]
         await pilot.press("d")
-        await until(pilot, lambda: isinstance(app.screen, Confirm), what="the question")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the question")
         text = screen_text(app)
         assert "Delete folder Case 1 / Evidences?" in text
         assert "It holds 1 file and 1 sub-folder" in text
@@ -431,9 +432,9 @@ async def test_file_move_edit_delete():
         await pilot.press("e")
         await until(pilot, lambda: isinstance(app.screen, FileEditForm), what="the edit form")
         form = app.screen
-        assert form.query_one("#edit-ioc").value is True
+        assert form.field("file_is_ioc").value is True
         await pilot.press("ctrl+u", *"stage2-loader.bin", "tab", "tab", "end", *",loader")
-        form.query_one("#edit-ioc").focus()
+        form.field("file_is_ioc").focus_control()
         await pilot.press("space")  # clear the IOC flag: IRIS reads a flag part's presence as true
         await pilot.press("ctrl+s")
         await until(pilot, lambda: not isinstance(app.screen, FileEditForm), what="the save")
@@ -446,11 +447,11 @@ async def test_file_move_edit_delete():
         await until(pilot, lambda: getattr(tab.ds_tree.cursor_node.data, "name", "") == "stage2-loader.bin",
                     what="the reloaded tree")
         await pilot.press("d")
-        await until(pilot, lambda: isinstance(app.screen, Confirm), what="the question")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the question")
         await pilot.press("n")
         assert sample["file_id"] in store.ds_files
         await pilot.press("d")
-        await until(pilot, lambda: isinstance(app.screen, Confirm), what="the question")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the question")
         await pilot.press("y")
         await until(pilot, lambda: sample["file_id"] not in store.ds_files, what="the delete")
 
@@ -466,8 +467,9 @@ async def test_edit_form_failure_keeps_what_was_typed():
         await until(pilot, lambda: isinstance(app.screen, FileEditForm), what="the edit form")
         form = app.screen
         await pilot.press("ctrl+u", *"renamed.eml", "ctrl+s")
-        await until(pilot, lambda: "Not saved" in form.error_text, what="the error")
-        assert app.screen is form and form.query_one("#edit-name").value == "renamed.eml"
+        await until(pilot, lambda: "Not saved" in form.form_error, what="the error")
+        assert "the server failed (HTTP 500)" in form.form_error
+        assert app.screen is form and form.field("file_original_name").value == "renamed.eml"
         await pilot.press("ctrl+s")  # the fault was for one request only
         await until(pilot, lambda: app.screen is not form, what="the save")
         assert data.demo.store.ds_files[data.ids["file_mail"]]["file_original_name"] == "renamed.eml"
@@ -480,7 +482,7 @@ async def test_hostile_names_in_dialogs_stay_literal():
         tab = await open_tab(pilot, app, "datastore")
         await go_to(pilot, tab, HOSTILE)
         await pilot.press("d")
-        await until(pilot, lambda: isinstance(app.screen, Confirm), what="the question")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the question")
         text = screen_text(app)
         assert "Delete file [bold red]x[/] [@click=app.quit]q[/]" in text and "␛[31mred" in text
         raw = terminal_output(app)

@@ -23,9 +23,10 @@ from iris_tui.api import IrisError
 from iris_tui.api.datastore import File
 from iris_tui.api.download import safe_filename
 from iris_tui.transfers import Rate, file_sha256, human_size
-from iris_tui.ui.ds.dialogs import DIALOG_CSS, Confirm, send_failed
+from iris_tui.ui.ds.dialogs import DIALOG_CSS, send_failed
 from iris_tui.ui.ds.paths import PathInput, matches_text
 from iris_tui.ui.ds.progress import Throttle, TransferScreen, progress_text
+from iris_tui.ui.forms import ConfirmScreen
 from iris_tui.ui.text import plain, safe
 
 HINT = "tab completes · asks before replacing a file"
@@ -176,9 +177,9 @@ class DownloadScreen(TransferScreen["Path | None"]):
                 self._status("Kept the existing file: nothing was written. Choose another name.")
                 typed.focus()
 
-        self.app.push_screen(Confirm(Text(f"Replace {plain(tilde(dest), limit=120)}?"),
-                                     Text("A file of that name exists. Replacing it cannot be "
-                                          "undone."), yes="replace it"), answered)
+        self.app.push_screen(ConfirmScreen(Text(f"Replace {plain(tilde(dest), limit=120)}?"),
+                                           Text("A file of that name exists. Replacing it cannot "
+                                                "be undone."), yes="replace it"), answered)
 
     def _begin(self, dest: Path, *, overwrite: bool) -> None:
         self.busy = True

@@ -20,16 +20,10 @@ from textual.worker import WorkerCancelled, WorkerFailed
 
 from iris_tui.api import IrisError
 from iris_tui.api.datastore import File, Folder
-from iris_tui.ui.ds.dialogs import (
-    Confirm,
-    FileEditForm,
-    FolderPicker,
-    NamePrompt,
-    folder_label,
-    send_failed,
-)
+from iris_tui.ui.ds.dialogs import FileEditForm, FolderPicker, NameForm, folder_label, send_failed
 from iris_tui.ui.ds.download import DownloadScreen
 from iris_tui.ui.ds.upload import UploadScreen
+from iris_tui.ui.forms import ConfirmScreen
 from iris_tui.ui.text import plain, safe
 
 if TYPE_CHECKING:
@@ -176,7 +170,7 @@ class DatastoreWrites(Widget):
                 self._say(f"folder {plain(folder.name, limit=60)} added")
                 self.reload(("folder", folder.id))
 
-        self.app.push_screen(NamePrompt(title, create), created)
+        self.app.push_screen(NameForm(title, create), created)
 
     def action_rename(self) -> None:
         if not self._ready(write=True):
@@ -198,7 +192,7 @@ class DatastoreWrites(Widget):
                 self._say(f"folder renamed to {plain(folder.name, limit=60)}")
                 self.reload(("folder", folder.id))
 
-        self.app.push_screen(NamePrompt(title, rename, value=item.name), renamed)
+        self.app.push_screen(NameForm(title, rename, value=item.name), renamed)
 
     def action_move(self) -> None:
         if not self._ready(write=True):
@@ -296,4 +290,4 @@ class DatastoreWrites(Widget):
             if yes:
                 self._write(send, done, target)
 
-        self.app.push_screen(Confirm(title, body, yes="delete"), answered)
+        self.app.push_screen(ConfirmScreen(title, body, yes="delete"), answered)
