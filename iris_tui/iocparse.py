@@ -30,6 +30,7 @@ from __future__ import annotations
 import bisect
 import ipaddress
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -110,6 +111,7 @@ class Candidate:
 
 # -- refanging --------------------------------------------------------------------------------
 
+_ESCAPES = re.compile(r"\x1b\[[0-9;:?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?")
 _REFANG = re.compile(
     r"(?P<scheme>\b(?:h(?:xx|\*\*)p|fxp)(?P<s>s?)(?=\[?:))"
     r"|(?P<sep>\[://\])"
@@ -129,19 +131,20 @@ def _replacement(match: re.Match[str]) -> str:
     return _SIMPLE[match.lastgroup or ""]
 
 
-class _Refanged:
-    """The refanged text, and the way back from its offsets to the original's."""
+class _Edited:
+    """`text` with each match of `pattern` replaced, and the way back from the new text's
+    offsets to the old text's."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, pattern: re.Pattern[str], replace: Callable[[re.Match[str]], str]) -> None:
         parts: list[str] = []
         self._edits: list[tuple[int, int, int, int]] = []  # (new start, new len, old start, old end)
         self._new_starts: list[int] = []
         pos = length = 0
-        for match in _REFANG.finditer(text):
+        for match in pattern.finditer(text):
             start, end = match.span()
             parts.append(text[pos:start])
             length += start - pos
-            new = _replacement(match)
+            new = replace(match)
             self._edits.append((length, len(new), start, end))
             self._new_starts.append(length)
             parts.append(new)
@@ -151,7 +154,7 @@ class _Refanged:
         self.text = "".join(parts)
 
     def _old(self, index: int, *, end: bool) -> int:
-        """Original offset of refanged character `index` (its end when `end`)."""
+        """Old offset of new character `index` (its end when `end`)."""
         n = bisect.bisect_right(self._new_starts, index) - 1
         if n < 0:
             return index + end
@@ -164,9 +167,25 @@ class _Refanged:
         return self._old(start, end=False), self._old(end - 1, end=True)
 
 
+class _Refanged:
+    """Terminal escapes dropped first (a colour code glued to `hxxp` hides the scheme), then
+    the defanged forms undone; `span()` maps back through both."""
+
+    def __init__(self, text: str) -> None:
+        plain = _Edited(text, _ESCAPES, lambda match: "")
+        self._stages = (plain, _Edited(plain.text, _REFANG, _replacement))
+        self.text = self._stages[1].text
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        for stage in reversed(self._stages):
+            start, end = stage.span(start, end)
+        return start, end
+
+
 def refang(text: str) -> str:
     """`hxxps[:]//evil[.]com` -> `https://evil.com` (also `(.)`, `{.}`, `[dot]`, `[@]`, `[at]`,
-    `[://]`, `[/]`, `fxp://`)."""
+    `[://]`, `[/]`, `fxp://`). Terminal escape sequences (colours in a copied log) are dropped:
+    `\x1b[31mevil.com` would otherwise read `31mevil.com`."""
     return _Refanged(text).text
 
 

@@ -40,6 +40,8 @@ def found(text: str, **options: bool) -> list[tuple[str, str]]:
     ("bob (at) evil.com", "bob@evil.com"),
     ("10.0.0.1[:]8080", "10.0.0.1:8080"),
     ("evil.com[/]gate", "evil.com/gate"),
+    ("\x1b[1;31mhxxp://evil.com\x1b[0m", "http://evil.com"),  # colours from a copied log
+    ("\x1b]52;c;aGk=\x07evil.com", "evil.com"),  # an OSC sequence
     ("the hxxp word alone", "the hxxp word alone"),  # not a scheme: left as it is
     ("plain [text] (here)", "plain [text] (here)"),
 ])
@@ -194,6 +196,13 @@ def test_positions_point_into_the_original_defanged_text() -> None:
         ("185.220.101.4", 2, "185.220.101[.]4"),
         ("d41d8cd98f00b204e9800998ecf8427e", 3, "D41D8CD98F00B204E9800998ECF8427E"),
     ]
+
+
+def test_positions_skip_terminal_escapes() -> None:
+    text = "\x1b[32m2025-03-03\x1b[0m dst=\x1b[1m45.137.22[.]91\x1b[0m"
+    [candidate] = extract(text)
+    assert candidate.value == "45.137.22.91"
+    assert candidate.raw == "45.137.22[.]91"
 
 
 def test_empty_and_boring_text() -> None:
