@@ -339,15 +339,8 @@ Action = Callable[[Conn, argparse.Namespace], Awaitable[int]]
 
 
 def _client_options(args: argparse.Namespace, profile: cfg.Profile) -> dict[str, Any]:
-    options: dict[str, Any] = {"verify": _verify_arg(profile), "proxy": profile.proxy,
-                               "timeout": profile.timeout}
-    if args.ds_command == "put":
-        # after the last byte IRIS hashes (and for IOCs zips) the file before it answers
-        import httpx
-
-        size = sum(Path(p).stat().st_size for p in args.local if Path(p).is_file())
-        options["timeout"] = httpx.Timeout(profile.timeout, read=profile.timeout + size / 10e6)
-    return options
+    # the client itself waits longer for the answer to a big upload (Transport.upload)
+    return {"verify": _verify_arg(profile), "proxy": profile.proxy, "timeout": profile.timeout}
 
 
 async def run(args: argparse.Namespace) -> int:
@@ -426,7 +419,7 @@ def add_subcommands(subparsers: Any) -> None:
     put.add_argument("local", nargs="+", metavar="LOCAL", help="file(s) to upload")
     put.add_argument("--folder", metavar="FOLDER",
                      help='folder id or path such as "Evidences/Mails" (default: the root)')
-    put.add_argument("--description", default="", metavar="TEXT")
+    put.add_argument("--description", default="", metavar="TEXT", help="description of the file(s)")
     put.add_argument("--tags", default="", metavar="A,B", help="comma-separated tags")
     put.add_argument("--password", metavar="P",
                      help="store the file in a password-protected ZIP on the server")

@@ -275,6 +275,20 @@ def _open_source(source: Source | bytes) -> Iterator[tuple[IO[bytes], str]]:
         raise TypeError(f"cannot upload a {type(source).__name__}: give a path or a binary file")
 
 
+def _size(fh: IO[bytes]) -> int:
+    """Bytes left to read in `fh` (0 when it cannot tell, e.g. a pipe)."""
+    try:
+        return max(0, os.fstat(fh.fileno()).st_size - fh.tell())
+    except (OSError, AttributeError, ValueError, io.UnsupportedOperation):
+        try:
+            here = fh.tell()
+            end = fh.seek(0, io.SEEK_END)
+            fh.seek(here)
+            return max(0, end - here)
+        except (OSError, ValueError):
+            return 0
+
+
 def _form(
     *,
     name: str,
@@ -388,7 +402,7 @@ class Datastore(Resource):
             )
             envelope = await self._http.upload(
                 f"/datastore/file/add/{node_id(folder_id)}", cid=cid, data=form,
-                files=_file_part(fh, name, progress),
+                files=_file_part(fh, name, progress), size=_size(fh),
             )
         return File.from_raw(envelope.data)
 
@@ -452,7 +466,7 @@ class Datastore(Resource):
         else:
             with _open_source(content) as (fh, _):
                 envelope = await self._http.upload(
-                    path, cid=cid, data=form, files=_file_part(fh, name, progress)
+                    path, cid=cid, data=form, files=_file_part(fh, name, progress), size=_size(fh)
                 )
         return File.from_raw(envelope.data)
 

@@ -146,6 +146,7 @@ class Transport:
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.base_url = url.rstrip("/")
+        self.timeout = timeout
         self.retries = retries
         self.backoff = backoff
         self._limit = asyncio.Semaphore(max_concurrency)
@@ -245,9 +246,19 @@ class Transport:
         cid: int | None,
         data: Mapping[str, Any],
         files: Any,
+        size: int = 0,
     ) -> Envelope:
-        """A multipart POST (never retried: it writes)."""
-        return await self.call("POST", path, cid=cid, data=data, files=files, retry=False)
+        """A multipart POST (never retried: it writes).
+
+        After the last byte of `size` bytes IRIS hashes (and for IOC files zips) the upload
+        before it answers: the read timeout grows by a second per 10 MB so big files do not
+        time out while the server is still working.
+        """
+        timeout = httpx.Timeout(self.timeout, read=self.timeout + size / 10e6)
+        response = await self._send(
+            "POST", path, cid=cid, data=data, files=files, retry=False, timeout=timeout
+        )
+        return self._envelope("POST", path, response)
 
     # -- internals --------------------------------------------------------------------------
 
@@ -271,6 +282,7 @@ class Transport:
         data: Mapping[str, Any] | None = None,
         files: Any = None,
         retry: bool | None = None,
+        timeout: httpx.Timeout | None = None,
     ) -> httpx.Response:
         method = method.upper()
         if retry is None:
@@ -292,6 +304,7 @@ class Transport:
                     response = await self._client.request(
                         method, path, params=query, content=content, data=data, files=files,
                         headers=headers,
+                        timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT,
                     )
             except httpx.TimeoutException as exc:
                 if attempt + 1 < attempts:

@@ -471,3 +471,21 @@ async def test_tree_at_the_end():
     uploads = next(f for f in root.children if f.name == "Notes Upload")
     assert [f.name for f in uploads.files] == ["screenshot.png"]
     assert root.find_folder(5) is None and root.find_file(1) is None
+
+
+async def test_a_big_upload_waits_longer_for_the_answer(tmp_path):
+    """IRIS hashes (and zips) the whole upload before answering: the read timeout grows."""
+    seen = {}
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen["read"] = request.extensions["timeout"]["read"]
+        body = {"status": "success", "message": "File saved in datastore ",
+                "data": {"file_id": 1, "file_original_name": "big.bin"}}
+        return httpx.Response(200, json=body)
+
+    big = tmp_path / "big.bin"
+    with big.open("wb") as fh:
+        fh.truncate(50_000_000)  # sparse: 50 MB on paper
+    async with IrisClient("http://iris.test", "k", timeout=30, transport=httpx.MockTransport(answer)) as iris:
+        await iris.datastore.upload(3, 52, big)
+    assert seen["read"] == pytest.approx(35.0)
