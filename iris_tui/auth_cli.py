@@ -405,7 +405,10 @@ def _positive_float(text: str) -> float:
 
 
 def _parser(subparsers: Any, name: str, **kwargs: Any) -> argparse.ArgumentParser:
-    """No abbreviated options: `--api-key SECRET` must not pass for `--api-key-command`."""
+    """No abbreviated options: `--api-key SECRET` must not pass for `--api-key-command`.
+    The one-line help also heads the command's own --help unless it has a description."""
+    if kwargs.get("help"):
+        kwargs.setdefault("description", kwargs["help"][0].upper() + kwargs["help"][1:] + ".")
     return subparsers.add_parser(name, allow_abbrev=False, **kwargs)
 
 
@@ -448,8 +451,8 @@ def add_subcommands(subparsers: Any) -> None:
         func=cmd_profile_list)
 
     add = _parser(profile_sub, "add", help="add a profile (store its key with auth login)")
-    add.add_argument("name")
-    add.add_argument("--url", required=True)
+    add.add_argument("name", help="profile name (letters, digits, ., _ and -)")
+    add.add_argument("--url", required=True, help="IRIS URL, e.g. https://iris.example.org")
     _add_tls_options(add)
     add.add_argument("--proxy", metavar="URL", help="HTTP(S) proxy for this server")
     add.add_argument("--timeout", type=_positive_float, default=cfg.DEFAULT_TIMEOUT,
@@ -462,9 +465,9 @@ def add_subcommands(subparsers: Any) -> None:
     add.set_defaults(func=cmd_profile_add)
 
     remove = _parser(profile_sub, "remove", help="remove a profile and its stored key")
-    remove.add_argument("name")
+    remove.add_argument("name", help="profile to remove")
     remove.set_defaults(func=cmd_profile_remove)
 
     default = _parser(profile_sub, "default", help="set the default profile")
-    default.add_argument("name")
+    default.add_argument("name", help="profile to make the default")
     default.set_defaults(func=cmd_profile_default)

@@ -18,6 +18,7 @@ examples:
   iris-tui auth login --profile prod --url https://iris.example.org
   iris-tui --profile prod              open the case list of a saved profile
   iris-tui demo-server --port 8000     serve the fake IRIS on loopback for scripts
+  iris-tui ds put 42 triage.zip        upload a file into case 42's datastore
 
 keys and configuration: see the README, or press ? in the app."""
 
