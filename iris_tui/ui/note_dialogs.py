@@ -150,14 +150,13 @@ class DirectoryPicker(ModalScreen[int | None]):
 
     def on_mount(self) -> None:
         tree = self.query_one(KeyTree)
-        start = None
         if self.top_level:
-            start = tree.root.add_leaf(Text("(top level)", style="italic"), data=TOP_LEVEL)
+            tree.root.add_leaf(Text("(top level)", style="italic"), data=TOP_LEVEL)
+        current = None
         for directory in self.directories:
-            found = self._add(tree.root, directory)
-            start = start or found
+            current = self._add(tree.root, directory) or current
         tree.focus()
-        tree.move_to(start if start is not None else (tree.root.children[0] if tree.root.children else None))
+        tree.move_to(current or (tree.root.children[0] if tree.root.children else None))
 
     def _add(self, parent: Any, directory: Directory) -> Any:
         if directory.id == self.exclude:

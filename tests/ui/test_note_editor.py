@@ -5,18 +5,15 @@ the $EDITOR round trip, leaving with unsaved changes, revisions, read-only, host
 from __future__ import annotations
 
 import asyncio
-import io
 import json
 import os
 import stat
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from rich.console import Console
 
 from iris_tui.api import IrisClient
 from iris_tui.demo import DEMO_API_KEY, DemoTransport, create_app
@@ -28,18 +25,9 @@ from iris_tui.ui.editor import NoteEditor, mine_title
 from iris_tui.ui.note_diff import ConflictScreen, DraftScreen
 from iris_tui.ui.note_dialogs import ConfirmScreen, LeaveScreen
 from iris_tui.ui.revisions import RevisionsScreen
-from iris_tui.ui.session import Session
+from support.noteui import CID, URL, USER, screen_text, session_on, status, type_at_end, until
 
-CID = 1
-USER = 1
-URL = "http://demo.iris"
 ORIGINAL = "# Findings\n\nBeacon to evil.example every 60 s.\n\n```\nnslookup evil.example\n```\n"
-
-
-def session_on(demo: Any, *, read_only: bool = False) -> Session:
-    """A session on `demo`: a second one on the same DemoApp is a restarted app."""
-    client = IrisClient(URL, DEMO_API_KEY, transport=DemoTransport(demo))
-    return Session("demo", URL, client, read_only=read_only, demo=demo)
 
 
 class NoteCase:
@@ -81,41 +69,11 @@ def drafts() -> DraftStore:
     return DraftStore(URL)
 
 
-def screen_text(app: IrisApp) -> str:
-    width, height = app.size
-    console = Console(width=width, height=height, file=io.StringIO(), record=True,
-                      force_terminal=True, legacy_windows=False, safe_box=False)
-    console.print(app.screen._compositor.render_update(
-        full=True, screen_stack=app._background_screens, simplify=True))
-    return console.export_text()
-
-
-async def until(pilot: Any, condition: Callable[[], Any], timeout: float = 5.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        if loop.time() > deadline:
-            raise AssertionError("condition not met in time\n" + screen_text(pilot.app))
-        await pilot.pause(0.02)
-
-
 async def open_editor(pilot: Any, note_id: int, **kwargs: Any) -> NoteEditor:
     editor = NoteEditor(CID, note_id, **kwargs)
     await pilot.app.push_screen(editor)
     await until(pilot, lambda: editor.ready or isinstance(pilot.app.screen, DraftScreen))
     return editor
-
-
-async def type_at_end(pilot: Any, editor: NoteEditor, text: str) -> None:
-    area = editor.text_area
-    area.focus()
-    area.move_cursor(area.document.end)
-    for char in text:
-        await pilot.press({"\n": "enter", " ": "space"}.get(char, char))
-
-
-def status(editor: NoteEditor) -> str:
-    return str(editor.query_one("#editor-status").render())
 
 
 async def settle(pilot: Any, app: IrisApp) -> None:

@@ -73,8 +73,8 @@ async def test_selecting_a_note_renders_its_markdown_code_block_and_comments():
         assert "import os" in text
         assert "Comments (1)" in text and "reviewed by jane" in text
         assert "by administrator" in text  # the last change, from the modification history
-        # enter reads the note, esc goes back to the tree (not out of the case)
-        await pilot.press("enter")
+        # tab moves into the note to read it, esc goes back to the tree (not out of the case)
+        await pilot.press("tab")
         assert tab.query_one("#note-view").has_focus
         await pilot.press("escape")
         assert tab.note_tree.has_focus

@@ -22,6 +22,7 @@ from textual.widgets.tree import TreeNode
 
 from iris_tui.api import IrisError
 from iris_tui.api.notes import Directory, Note, NoteRef, walk
+from iris_tui.ui.note_actions import NoteActions
 from iris_tui.ui.tabs.base import CaseTab, custom_attribute_rows, field_table
 from iris_tui.ui.text import clean, plain, safe, safe_block
 from iris_tui.ui.widgets.keytree import KeyTree
@@ -79,7 +80,7 @@ class NoteView(VerticalScroll):
         self.screen.query_one("#notes-tree", KeyTree).focus()
 
 
-class NotesTab(CaseTab):
+class NotesTab(NoteActions, CaseTab):
     """Directories and notes on the left, the highlighted note on the right."""
 
     tab_id = "notes"
@@ -104,6 +105,14 @@ class NotesTab(CaseTab):
     BINDINGS = [
         Binding("slash", "search", "Search", id="notes.search"),
         Binding("y", "copy", "Copy", id="notes.copy"),
+        # writes: iris_tui/ui/note_actions.py
+        Binding("e", "edit_note", "Edit", id="notes.edit"),
+        Binding("E,shift+e", "edit_note(True)", "$EDITOR", id="notes.external", show=False),
+        Binding("n", "new_note", "New", id="notes.new"),
+        Binding("N,shift+n", "new_directory", "New dir", id="notes.new_directory", show=False),
+        Binding("R,shift+r", "rename", "Rename", id="notes.rename", show=False),
+        Binding("m", "move", "Move", id="notes.move", show=False),
+        Binding("d", "delete", "Delete", id="notes.delete"),
     ]
 
     def __init__(self, cid: int) -> None:
@@ -173,7 +182,10 @@ class NotesTab(CaseTab):
     @on(Tree.NodeSelected, "#notes-tree")
     def _selected(self, event: Tree.NodeSelected[Any]) -> None:
         if isinstance(event.node.data, NoteRef):
-            self.query_one(NoteView).focus()
+            if self.app.read_only:  # type: ignore[attr-defined]
+                self.query_one(NoteView).focus()
+            else:
+                self.open_editor(event.node.data.id)
 
     def _show_directory(self, directory: Directory) -> None:
         head = Text()
