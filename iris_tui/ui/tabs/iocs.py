@@ -23,7 +23,10 @@ class IocsTab(ObjectListTab, EditableTab):
     tab_id = "iocs"
     title = "IOCs"
     editor = IocEditor()
-    BINDINGS = [Binding("L", "links", "Links", id="iocs.links")]
+    BINDINGS = [
+        Binding("L", "links", "Links", id="iocs.links"),
+        Binding("P", "paste_iocs", "Paste IOCs", id="iocs.paste"),
+    ]
 
     columns = [
         Column("value", "Value", lambda i: i.ioc_value, min_width=20),
@@ -114,3 +117,23 @@ class IocsTab(ObjectListTab, EditableTab):
             ]
 
         show_links(self, f"Links of IOC {ioc.ioc_value}", [("assets", assets), ("events", events)])
+
+    # -- bulk paste -------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "paste_iocs" and self.app.read_only:  # type: ignore[attr-defined]
+            return False
+        return super().check_action(action, parameters)
+
+    def action_paste_iocs(self) -> None:
+        """IOCs found in pasted text, reviewed in a table, added in one go."""
+        if self.app.refuse_write():  # type: ignore[attr-defined]
+            return
+        from iris_tui.ui.screens.bulk_iocs import BulkIocScreen
+
+        def closed(added: bool | None) -> None:
+            if added:
+                self.after_write()
+
+        title = getattr(self.screen, "case_title", None)
+        self.app.push_screen(BulkIocScreen(self.cid, case_title=title), closed)
