@@ -38,6 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--read-only", action="store_true", help="refuse every write for this session")
     parser.add_argument("--no-mouse", action="store_true", help="do not capture the mouse")
     parser.add_argument("--theme", help="colour theme (e.g. textual-dark, ansi-dark, ansi-light)")
+    parser.add_argument("--debug", metavar="FILE",
+                        help="write a debug log of every request to FILE (API keys are redacted)")
     parser.set_defaults(func=run_app)
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
 
@@ -69,6 +71,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.debug:
+        from iris_tui.logs import setup
+
+        setup(args.debug)
     try:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:

@@ -11,8 +11,10 @@ import asyncio
 import gc
 import http.cookiejar
 import json
+import logging
 import re
 import ssl
+import time
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
@@ -34,7 +36,9 @@ from iris_tui.api.errors import (
     IrisUnsupportedError,
     IrisValidationError,
 )
+from iris_tui.logs import register_secret
 
+log = logging.getLogger("iris_tui.api")
 DEFAULT_USER_AGENT = f"iris-tui/{__version__}"
 RETRY_STATUSES = frozenset({502, 503, 504})
 # "object not found inside a valid case" is a 400 with a text message on IRIS 2.4 (iris-api.md 2.4)
@@ -145,6 +149,7 @@ class Transport:
         backoff: float = 0.25,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
+        register_secret(api_key)
         self.base_url = url.rstrip("/")
         self.timeout = timeout
         self.retries = retries
@@ -299,6 +304,7 @@ class Transport:
             content = b"{}"
         query = self._query(cid, params)
         for attempt in range(attempts):
+            started = time.perf_counter()
             try:
                 async with self._limit:
                     response = await self._client.request(
@@ -307,6 +313,8 @@ class Transport:
                         timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT,
                     )
             except httpx.TimeoutException as exc:
+                log.debug("%s %s: %s (attempt %d of %d)", method, path, type(exc).__name__,
+                          attempt + 1, attempts)
                 if attempt + 1 < attempts:
                     await asyncio.sleep(self.backoff * 2**attempt)
                     continue
@@ -315,10 +323,14 @@ class Transport:
                     method=method, path=path,
                 ) from None
             except httpx.TransportError as exc:
+                log.debug("%s %s: %s: %s (attempt %d of %d)", method, path, type(exc).__name__,
+                          exc, attempt + 1, attempts)
                 if attempt + 1 < attempts:
                     await asyncio.sleep(self.backoff * 2**attempt)
                     continue
                 raise IrisConnectionError(_connection_failed(exc), method=method, path=path) from None
+            log.debug("%s %s cid=%s -> %d (%.0f ms)", method, path, query.get("cid"),
+                      response.status_code, (time.perf_counter() - started) * 1000)
             if response.status_code in RETRY_STATUSES and attempt + 1 < attempts:
                 await asyncio.sleep(self.backoff * 2**attempt)
                 continue
