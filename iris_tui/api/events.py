@@ -13,7 +13,7 @@ import datetime as _dt
 import json
 import re
 import urllib.parse
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 from iris_tui.api.comments import Comments
@@ -127,6 +127,7 @@ class Event(Model):
         return Event.list_from_raw(self.children)
 
 
+@lru_cache(maxsize=256)  # a case has a handful of offsets and 100,000 events may name them
 def parse_offset(text: str) -> _dt.timezone | None:
     """"+02:00" / "-0500" -> a fixed timezone; anything else -> None."""
     match = _OFFSET.match(text.strip())

@@ -12,7 +12,7 @@ M = TypeVar("M", bound="Model")
 UTC = _dt.timezone.utc
 
 
-class Model(msgspec.Struct, kw_only=True):
+class Model(msgspec.Struct, kw_only=True, gc=False):
     """A server object. Fields use IRIS's own names; anything else lands in `extra`.
 
     IRIS sends naive datetimes (UTC on a standard deployment): they become UTC-aware here.

@@ -20,6 +20,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.css.query import NoMatches
 from textual.widgets import Input, Static
 
 from iris_tui.api import IrisError
@@ -343,21 +344,24 @@ class TimelineTab(ListTab, EditableTab):
     # -- loading ----------------------------------------------------------------------------
 
     async def fetch(self) -> Any:
-        """The list, and the advanced filter's rows (asset names, flags) asked for at the same
-        time but used only for a timeline of up to ENRICH_UP_TO events."""
-        enriching = asyncio.ensure_future(self.iris.events.filter(self.cid, {}))
+        """The list, and the advanced filter's rows (asset names, flags) for a timeline of up
+        to ENRICH_UP_TO events. Both are asked for at once unless the last load was bigger; the
+        filter is dropped (cancelled before its answer is read) when the list is too long."""
+        enriching = None
+        if len(self.events) <= ENRICH_UP_TO:
+            enriching = asyncio.ensure_future(self.iris.events.filter(self.cid, {}))
         try:
             listing = await self.iris.events.list(self.cid)
             info: dict[int, Event] = {}
-            if len(listing) <= ENRICH_UP_TO:
+            if enriching is not None and len(listing) <= ENRICH_UP_TO:
                 try:
                     info = {e.event_id: e for e in await enriching}
                 except IrisError:
                     pass  # the list still shows every event; asset counts read "A?"
         finally:
-            if not enriching.done():
+            if enriching is not None and not enriching.done():
                 enriching.cancel()
-            elif not enriching.cancelled():
+            elif enriching is not None and not enriching.cancelled():
                 enriching.exception()  # looked at: a failure there is no failure of the list
         rows = [EventRow(ev, n, info.get(ev.event_id)) for n, ev in enumerate(listing)]
         return Listing(rows, listing.state)  # the state: auto-refresh compares it
@@ -523,8 +527,12 @@ class TimelineTab(ListTab, EditableTab):
                 ))
             return
         row.full, row.comments = full, comments
-        self.rows.refresh_rows()
-        if self.rows.cursor_row is row:
+        try:
+            rows = self.rows
+        except NoMatches:  # the case was closed while this waited
+            return
+        rows.refresh_rows()
+        if rows.cursor_row is row:
             self.query_one("#detail-body", Static).update(
                 Group(field_table(event_fields(row)), event_body(row))
             )
