@@ -147,8 +147,12 @@ async def case_list(pilot: Any) -> None:
     await until(pilot, lambda: isinstance(app.screen, CaseListScreen) and app.screen.rows.all_rows)
     await settle(pilot)
     cid = incident_case_id(app)
-    while app.screen.rows.cursor_row is not None and app.screen.rows.cursor_row.case_id != cid:
+    for _ in app.screen.rows.rows:
+        if app.screen.rows.cursor_row.case_id == cid:
+            break
         await pilot.press("j")
+    else:
+        raise AssertionError(f"case #{cid} is not in the case list")
     await settle(pilot)
 
 
@@ -187,7 +191,7 @@ async def note_conflict(pilot: Any) -> None:
     await workspace_tab(6)(pilot)
     cid = incident_case_id(app)
     store = app.session.demo.store  # type: ignore[union-attr]
-    note = min((n for n in store.notes.values() if n.get("note_case_id", cid) == cid),
+    note = min((n for n in store.notes.values() if n["note_case_id"] == cid),
                key=lambda n: n["note_id"])
     editor = NoteEditor(cid, note["note_id"])
     await app.push_screen(editor)
