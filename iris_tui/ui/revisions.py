@@ -51,7 +51,7 @@ class RevisionsScreen(ModalScreen[NoteRevision | None]):
     RevisionsScreen .dialog-title { text-style: bold; }
     RevisionsScreen RowList { height: 9; }
     RevisionsScreen .rev-head { height: 1; margin-top: 1; color: $text-muted; }
-    RevisionsScreen SafeTextArea { height: 1fr; }
+    RevisionsScreen SafeTextArea { height: 1fr; border: none; }
     """
     BINDINGS = [
         Binding("R,shift+r", "restore", "Restore", id="revisions.restore"),
