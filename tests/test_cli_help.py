@@ -12,6 +12,8 @@ import pytest
 from iris_tui import __version__
 from iris_tui.cli import build_parser, main
 
+pytestmark = pytest.mark.smoke  # fast, and argparse output differs between Pythons
+
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()
 

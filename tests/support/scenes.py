@@ -5,7 +5,8 @@ changing.
 Two runs must paint the same bytes, so `reproducible()` fixes everything a run would otherwise
 take from the machine or the moment: the clock (the demo's fresh-install case #1 and change dates
 use "now"), the time zone, uuids, the theme, colour settings and the app's state folders. The
-terminal size is part of each scene.
+terminal size is part of each scene. The ids inside an SVG need nothing: Rich derives them from
+the content and the title, which is fixed (TITLE).
 """
 
 from __future__ import annotations
