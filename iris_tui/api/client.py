@@ -49,7 +49,7 @@ class IrisClient:
         proxy: str | None = None,
         timeout: float = 30.0,
         user_agent: str = DEFAULT_USER_AGENT,
-        max_concurrency: int = 8,
+        max_concurrency: int = 10,  # a case opens with 9 requests at once: one round trip
         retries: int = 3,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
