@@ -45,6 +45,11 @@ class AppHeader(Static):
             right.append(" READ-ONLY", style="bold reverse")
         if app.session and app.session.insecure_storage:
             right.append(" KEY IN PLAIN FILE", style="bold reverse")
+        if app.session and app.session.demo is None and app.session.url.lower().startswith("http://"):
+            from iris_tui.ui.connect import plain_http_warning
+
+            if plain_http_warning(app.session.url):  # the key travels in clear text
+                right.append(" PLAIN HTTP", style="bold reverse")
         width = max(self.size.width, 40)
         left.truncate(max(width - len(right) - 2, 10), overflow="ellipsis")
         pad = max(width - len(left) - len(right) - 1, 1)

@@ -18,7 +18,7 @@ from textual.css.query import NoMatches
 from textual.message import Message
 from textual.widgets import Input, Static
 
-from iris_tui.api import IrisError
+from iris_tui.api import IrisAuthError, IrisError
 from iris_tui.ui.text import plain, safe, safe_block
 from iris_tui.ui.widgets.rowlist import Column, RowList
 
@@ -44,12 +44,22 @@ class StatusLine(Static):
     def failed(self, what: str, error: Exception) -> None:
         self.add_class("-shown", "-error")
         self.update(Text.assemble(
-            (f"Could not load {what}: ", "bold"), plain(error, limit=300), "\nPress r to retry.",
+            (f"Could not load {what}: ", "bold"), failure_text(error), "\nPress r to retry.",
         ))
 
     def clear(self) -> None:
         self.remove_class("-shown", "-error")
         self.update("")
+
+
+def failure_text(error: Exception) -> str:
+    """What failed, in words to act on: a refused key (revoked, expired, or an SSO proxy sending
+    the login page) needs a reconnect, not a retry."""
+    if isinstance(error, IrisAuthError):
+        where = " ".join(p for p in (error.method, error.path) if p)
+        status = f" -> {error.status}" if error.status is not None else ""
+        return f"the API key was refused (revoked?) — reconnect with :profile [{where}{status}]"
+    return plain(error, limit=300)
 
 
 class CaseTab(Vertical):
