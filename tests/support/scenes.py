@@ -183,28 +183,24 @@ def workspace_tab(number: int, *keys: str) -> Drive:
 
 
 async def note_conflict(pilot: Any) -> None:
-    """The note editor on a LockBit note that a colleague changed meanwhile: ctrl+s shows
-    both versions instead of overwriting."""
+    """`e` on a LockBit note opens the note editor; a line typed; a colleague changes the note
+    meanwhile; ctrl+s shows both versions instead of overwriting."""
     from iris_tui.ui.editor import NoteEditor
     from iris_tui.ui.note_diff import ConflictScreen
 
     app: IrisApp = pilot.app
-    await workspace_tab(6)(pilot)
-    cid = incident_case_id(app)
-    store = app.session.demo.store  # type: ignore[union-attr]
-    note = min((n for n in store.notes.values() if n["note_case_id"] == cid),
-               key=lambda n: n["note_id"])
-    editor = NoteEditor(cid, note["note_id"])
-    await app.push_screen(editor)
-    await until(pilot, lambda: editor.ready)
+    await workspace_tab(6, *TAB_KEYS["notes"])(pilot)
+    await pilot.press("e")
+    await until(pilot, lambda: isinstance(app.screen, NoteEditor) and app.screen.ready)
+    editor: NoteEditor = app.screen  # type: ignore[assignment]
     area = editor.text_area
-    area.focus()
     area.move_cursor(area.document.end)
     for key in ("enter", *"Also", "space", *"seen", "space", *"on", "space", *"FS02."):
         await pilot.press(key)
+    note = app.session.demo.store.notes[editor.note_id]  # type: ignore[union-attr]
     colleague = IrisClient(URL, DEMO_API_KEY, transport=DemoTransport(app.session.demo))  # type: ignore[union-attr]
     async with colleague:
-        await colleague.notes.update(cid, note["note_id"],
+        await colleague.notes.update(editor.cid, editor.note_id,
                                      content=note["note_content"] + "\nConfirmed by the EDR vendor.\n")
     await pilot.press("ctrl+s")
     await until(pilot, lambda: isinstance(app.screen, ConflictScreen))
