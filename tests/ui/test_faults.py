@@ -78,6 +78,7 @@ def no_leak(app: IrisApp) -> str:
     text = screen_text(app)
     assert "Traceback" not in text
     assert DEMO_API_KEY not in text
+    assert DEMO_API_KEY not in app.export_screenshot()
     assert app.is_running
     return text
 

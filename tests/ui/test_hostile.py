@@ -68,6 +68,14 @@ def check_terminal(app: IrisApp) -> str:
     return check_text(_render(app, color=False))
 
 
+def check_screenshot(app: IrisApp) -> str:
+    """Textual's own SVG export of the screen: no raw escape, bell or C1 control from the corpus."""
+    svg = app.export_screenshot()
+    for char in ("\x1b", "\x07", "\x08", "\x9b", "\x9d", "\x9c"):
+        assert char not in svg, f"{char!r} in the screenshot"
+    return svg
+
+
 def check_text(text: str) -> str:
     bad = {f"U+{ord(c):04X}" for c in text
            if c != "\n" and unicodedata.category(c) in ("Cc", "Cf", "Co", "Cs", "Zl", "Zp")}
@@ -147,6 +155,8 @@ async def test_the_terminal_check_catches_raw_sequences(demo: Any) -> None:
         await pilot.pause()
         with pytest.raises(AssertionError, match="reached the terminal"):
             check_terminal(app)
+        with pytest.raises(AssertionError, match="in the screenshot"):
+            check_screenshot(app)
         app.screen.query_one("#raw", Static).update(Text("pay\u200bpal"))
         await pilot.pause()
         with pytest.raises(AssertionError, match="U\\+200B"):
@@ -176,6 +186,7 @@ async def test_list_tab_and_detail_pane_show_every_string_literally(demo: Any, c
         tab = workspace.tab(tab_id)
         assert isinstance(tab, ListTab) and len(tab.rows.all_rows) >= len(CORPUS)
         assert_all_visible(await page_through(pilot, tab.rows), tab_id)
+        check_screenshot(app)
         body = tab.query_one("#detail-body", Static)
         for name in names:
             row = next(r for r in tab.rows.all_rows if _first_text(r) == BY_NAME[name].value)
@@ -185,6 +196,7 @@ async def test_list_tab_and_detail_pane_show_every_string_literally(demo: Any, c
                         and "Comments (1)" in detail, what=f"{name} in the detail pane")
             check_terminal(app)
             check_text(_plain(body))  # all of it, custom attributes below the fold included
+            check_screenshot(app)
 
 
 def _first_text(row: Any) -> str | None:
@@ -275,3 +287,4 @@ async def test_clicking_click_markup_does_not_quit(demo: Any, cid: int) -> None:
         await pilot.pause()
         assert app.is_running and app.return_code is None
         assert "[@click=app.quit]" in check_terminal(app)
+        assert "[@click=app.quit]" in check_screenshot(app)
