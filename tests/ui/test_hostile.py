@@ -268,6 +268,21 @@ async def test_summary_shows_the_description_and_custom_attributes_literally(dem
         assert "csi-fake-login: ␛[2J␛[HSession expired" in " ".join("".join(seen).split())
 
 
+async def test_a_link_in_the_case_description_is_not_opened(demo: Any, cid: int, monkeypatch) -> None:
+    """The description is markdown from the server: a click on its link must not start a browser."""
+    from textual.widgets import Markdown
+
+    app = IrisApp(session(demo))
+    opened: list[str] = []
+    monkeypatch.setattr(app, "open_url", lambda url, **kw: opened.append(url))
+    async with app.run_test(size=(80, 24)) as pilot:
+        workspace = await open_case(pilot, cid)
+        description = workspace.tab("summary").query_one("#summary-description", Markdown)
+        description.post_message(Markdown.LinkClicked(description, "javascript:alert(1)"))
+        await pilot.pause()
+        assert opened == []
+
+
 async def test_clicking_click_markup_does_not_quit(demo: Any, cid: int) -> None:
     app = IrisApp(session(demo))
     async with app.run_test(size=(80, 24)) as pilot:

@@ -59,7 +59,7 @@ class SummaryTab(CaseTab):
     def compose_content(self) -> ComposeResult:
         with VerticalScroll(can_focus=True):
             yield Static(id="summary-fields")
-            yield Markdown(id="summary-description")
+            yield Markdown(id="summary-description", open_links=False)  # server text: no browser
 
     async def fetch(self) -> Any:
         return await self.iris.cases.meta(self.cid)
