@@ -24,7 +24,7 @@ from iris_tui.api.fields import (
     resolve_in,
     tags_in,
 )
-from iris_tui.api.listing import Listing, Page, check_page, member, rows_from_raw, state_of
+from iris_tui.api.listing import Listing, Page, check_page, listing_from
 from iris_tui.api.model import Model, split_tags
 from iris_tui.api.resource import Resource
 from iris_tui.api.state import ObjectState, fetch_state
@@ -32,7 +32,7 @@ from iris_tui.api.state import ObjectState, fetch_state
 COMPROMISE_STATUSES = {0: "To be determined", 1: "Compromised", 2: "Not compromised", 3: "Unknown"}
 
 
-class Asset(Model):
+class Asset(Model, forbid_unknown_fields=True):  # typed decodes never drop a key
     """An asset from a list row (names as strings) or a single GET (nested objects)."""
 
     asset_id: int
@@ -140,16 +140,16 @@ class Assets(Resource):
         """Every asset of the case with `.state`, including those without an analysis status."""
         if self._has_filter is not False:
             try:
-                data = await self._http.data("GET", "/case/assets/filter", cid=cid)
+                data = await self._http.data_raw("GET", "/case/assets/filter", cid=cid)
             except IrisNotFoundError as exc:
                 if exc.status != 404:  # a 400 "invalid ..." is a real answer
                     raise
                 self._has_filter = False  # before 2.4.15
             else:
                 self._has_filter = True
-                return Listing(rows_from_raw(Asset, member(data, "assets")), state_of(data))
-        data = await self._http.data("GET", "/case/assets/list", cid=cid)
-        return Listing(rows_from_raw(Asset, member(data, "assets")), state_of(data))
+                return listing_from(Asset, data, "assets")
+        data = await self._http.data_raw("GET", "/case/assets/list", cid=cid)
+        return listing_from(Asset, data, "assets")
 
     async def list_page(self, cid: int, page: int = 1, per_page: int = 10) -> Page[Asset]:
         """One page: from `/api/v2` where the server has it, else a slice of `list()`."""

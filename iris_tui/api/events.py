@@ -29,7 +29,7 @@ from iris_tui.api.fields import (
     resolve_in,
     tags_in,
 )
-from iris_tui.api.listing import Listing, member, rows_from_raw, state_of
+from iris_tui.api.listing import Listing, listing_from
 from iris_tui.api.model import UTC, Model, split_tags
 from iris_tui.api.resource import Resource
 from iris_tui.api.state import ObjectState, fetch_state
@@ -45,7 +45,7 @@ _INT_KEYWORDS = frozenset({"asset_id", "ioc_id", "event_id"})
 _OFFSET = re.compile(r"^([+-])(\d{2}):?(\d{2})$")
 
 
-class Event(Model):
+class Event(Model, forbid_unknown_fields=True):  # typed decodes never drop a key
     """A timeline event from a list row, the advanced filter, a single GET or a flag answer.
 
     `event_date` is the UTC instant; `event_date_wtz` the wall clock the analyst typed, here
@@ -296,23 +296,23 @@ class Events(Resource):
 
     async def list(self, cid: int) -> Listing[Event]:
         """Every event, oldest first, with `.state`. Rows carry IOCs but no assets."""
-        data = await self._http.data("GET", "/case/timeline/events/list", cid=cid)
-        return Listing(rows_from_raw(Event, member(data, "timeline")), state_of(data))
+        data = await self._http.data_raw("GET", "/case/timeline/events/list", cid=cid)
+        return listing_from(Event, data, "timeline")
 
     async def list_for_asset(self, cid: int, asset_id: int) -> Listing[Event]:
         """The events linked to one asset (`0` means all)."""
         path = f"/case/timeline/events/list/filter/{int(asset_id)}"
-        data = await self._http.data("GET", path, cid=cid)
-        return Listing(rows_from_raw(Event, member(data, "timeline")), state_of(data))
+        data = await self._http.data_raw("GET", path, cid=cid)
+        return listing_from(Event, data, "timeline")
 
     async def filter(self, cid: int, query: dict[str, Any] | str) -> Listing[Event]:
         """The advanced filter: a dict of lists (`{"asset": ["WS-01"], "title": ["rdp"]}`) or
         the UI's text (`asset:WS-01 AND title:rdp`). Rows carry asset names and IOC values."""
         q = json.dumps(_filter_query(query))
-        data = await self._http.data(
+        data = await self._http.data_raw(
             "GET", "/case/timeline/advanced-filter", cid=cid, params={"q": urllib.parse.quote(q)}
         )
-        return Listing(rows_from_raw(Event, member(data, "timeline")), state_of(data))
+        return listing_from(Event, data, "timeline")
 
     async def get(self, cid: int, event_id: int) -> Event:
         """One event with its asset and IOC ids, children and comment map."""

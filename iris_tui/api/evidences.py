@@ -22,13 +22,13 @@ from iris_tui.api.fields import (
     rename,
     resolve_in,
 )
-from iris_tui.api.listing import Listing, member, rows_from_raw, state_of
+from iris_tui.api.listing import Listing, listing_from
 from iris_tui.api.model import Model
 from iris_tui.api.resource import Resource
 from iris_tui.api.state import ObjectState, fetch_state
 
 
-class Evidence(Model):
+class Evidence(Model, forbid_unknown_fields=True):  # typed decodes never drop a key
     """An evidence (list rows and single GETs have the same shape since IRIS 2.3)."""
 
     id: int
@@ -87,8 +87,8 @@ class Evidences(Resource):
 
     async def list(self, cid: int) -> Listing[Evidence]:
         """Every evidence of the case, newest first, with `.state`."""
-        data = await self._http.data("GET", "/case/evidences/list", cid=cid)
-        return Listing(rows_from_raw(Evidence, member(data, "evidences")), state_of(data))
+        data = await self._http.data_raw("GET", "/case/evidences/list", cid=cid)
+        return listing_from(Evidence, data, "evidences")
 
     async def get(self, cid: int, evidence_id: int) -> Evidence:
         return Evidence.from_raw(await self._raw(cid, evidence_id))

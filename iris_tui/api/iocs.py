@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from iris_tui.api.comments import Comments
 from iris_tui.api.fields import check_text, custom_attributes_in, invalid, rename, resolve_in, tags_in
-from iris_tui.api.listing import Listing, Page, check_page, member, rows_from_raw, state_of
+from iris_tui.api.listing import Listing, Page, check_page, listing_from
 from iris_tui.api.model import Model, split_tags
 from iris_tui.api.resource import Resource
 from iris_tui.api.state import ObjectState, fetch_state
@@ -25,7 +25,7 @@ TAGS_LIMIT = 512
 AddOutcome = Literal["added", "existing", "linked"]
 
 
-class Ioc(Model):
+class Ioc(Model, forbid_unknown_fields=True):  # typed decodes never drop a key
     """An IOC from a list row (`ioc_type` a name, TLP flattened) or an object (nested type).
 
     Kept lean on purpose: a case can hold 100,000 of them. No datetime fields (IRIS records
@@ -136,8 +136,8 @@ class Iocs(Resource):
 
     async def list(self, cid: int) -> Listing[Ioc]:
         """Every IOC linked to the case (ordered by type name), with `.state`."""
-        data = await self._http.data("GET", "/case/ioc/list", cid=cid)
-        return Listing(rows_from_raw(Ioc, member(data, "ioc")), state_of(data))
+        data = await self._http.data_raw("GET", "/case/ioc/list", cid=cid)
+        return listing_from(Ioc, data, "ioc")
 
     async def list_page(self, cid: int, page: int = 1, per_page: int = 10) -> Page[Ioc]:
         """One page: from `/api/v2` where the server has it, else a slice of `list()`."""

@@ -15,6 +15,7 @@ import msgspec
 from iris_tui.api.errors import IrisProtocolError
 from iris_tui.api.model import Model
 from iris_tui.api.state import ObjectState
+from iris_tui.api.transport import decode_json
 
 T = TypeVar("T")
 M = TypeVar("M", bound=Model)
@@ -82,6 +83,67 @@ def state_of(data: Any) -> ObjectState | None:
     return ObjectState.from_raw(raw) if isinstance(raw, dict) else None
 
 
+_decode_members = msgspec.json.Decoder(dict[str, msgspec.Raw]).decode
+_decode_items = msgspec.json.Decoder(list[msgspec.Raw]).decode
+_list_decoders: dict[type, Any] = {}
+SAMPLES = 8  # rows whose keys are checked besides the first and the last
+
+
+def listing_from(model: type[M], data: Any, key: str) -> Listing[M]:
+    """The `data[key]` rows of a legacy list answer as models, with `.state`.
+
+    `data` comes from `Transport.data_raw()`. For a model that forbids unknown fields, when the
+    sampled rows (first, last and a few between) have only keys it knows, the whole list decodes
+    typed in one msgspec call (rows of one endpoint share one schema). Otherwise, and whenever
+    the typed decode refuses a row (a key the sample missed, a value needing coercion), the answer
+    takes the plain path, so unknown keys land in `.extra`.
+    """
+    if isinstance(data, msgspec.Raw):
+        fast = _typed_listing(model, data, key)
+        if fast is not None:
+            return fast
+        try:
+            data = decode_json(data)
+        except msgspec.DecodeError:
+            raise IrisProtocolError("the server sent malformed JSON") from None
+    return Listing(rows_from_raw(model, member(data, key)), state_of(data))
+
+
+def _typed_listing(model: type[M], data: msgspec.Raw, key: str) -> Listing[M] | None:
+    if (
+        model.prepare.__func__ is not Model.prepare.__func__  # type: ignore[attr-defined]
+        or not model.__struct_config__.forbid_unknown_fields
+    ):
+        return None
+    try:
+        members = _decode_members(data)
+        rows = members.get(key)
+        if rows is None:
+            return None
+        items = _decode_items(rows)
+        if not items:
+            return None
+        known = model._fields()[0]
+        step = max(1, len(items) // (SAMPLES + 1))
+        for raw in (items[0], *items[step:-1:step][:SAMPLES], items[-1]):
+            if not known.issuperset(_decode_members(raw)):
+                return None
+        decode = _list_decoders.get(model)
+        if decode is None:
+            decode = _list_decoders[model] = msgspec.json.Decoder(list[model]).decode  # type: ignore[valid-type]
+        paused = gc.isenabled()
+        gc.disable()  # the cyclic GC would otherwise rescan the growing list many times over
+        try:
+            objs = decode(rows)
+        finally:
+            if paused:
+                gc.enable()
+        state = members.get("state")
+        return Listing(objs, state_of({"state": decode_json(state)}) if state is not None else None)
+    except msgspec.DecodeError:  # ValidationError included
+        return None
+
+
 def rows_from_raw(model: type[M], rows: Any) -> list[M]:
     """`model.list_from_raw(rows)`, fast: one strict msgspec conversion of the whole list.
 
@@ -92,18 +154,31 @@ def rows_from_raw(model: type[M], rows: Any) -> list[M]:
         return []
     if not isinstance(rows, list) or model.prepare.__func__ is not Model.prepare.__func__:  # type: ignore[attr-defined]
         return model.list_from_raw(rows)
-    paused = gc.isenabled()
-    gc.disable()  # the cyclic GC would otherwise rescan the growing list many times over
-    try:
-        objs = msgspec.convert(rows, list[model], strict=True)  # type: ignore[valid-type]
-    except msgspec.ValidationError:
-        return model.list_from_raw(rows)
-    finally:
-        if paused:
-            gc.enable()
     known = model._fields()[0]
+    objs = _convert(model, rows)
+    if objs is None and model.__struct_config__.forbid_unknown_fields:
+        if not all(isinstance(r, dict) for r in rows):
+            return model.list_from_raw(rows)
+        objs = _convert(model, [
+            r if known.issuperset(r) else {k: v for k, v in r.items() if k in known} for r in rows
+        ])
+    if objs is None:
+        return model.list_from_raw(rows)
     if not known.issuperset(set().union(*rows)):  # one C-level pass when nothing is unknown
         for obj, raw in zip(objs, rows):
             if not known.issuperset(raw):
                 obj.extra = {k: v for k, v in raw.items() if k not in known}
     return objs
+
+
+def _convert(model: type[M], rows: list[Any]) -> list[M] | None:
+    """One strict conversion with the GC paused, or None when a row needs the lenient path."""
+    paused = gc.isenabled()
+    gc.disable()  # the cyclic GC would otherwise rescan the growing list many times over
+    try:
+        return msgspec.convert(rows, list[model], strict=True)  # type: ignore[valid-type]
+    except msgspec.ValidationError:
+        return None
+    finally:
+        if paused:
+            gc.enable()

@@ -16,7 +16,7 @@ from typing import Any
 
 from iris_tui.api.comments import Comments
 from iris_tui.api.fields import check_text, custom_attributes_in, invalid, rename, resolve_in, tags_in
-from iris_tui.api.listing import Listing, Page, check_page, member, rows_from_raw, state_of
+from iris_tui.api.listing import Listing, Page, check_page, listing_from
 from iris_tui.api.model import Model, split_tags
 from iris_tui.api.resource import Resource
 from iris_tui.api.state import ObjectState, fetch_state
@@ -120,8 +120,8 @@ class Tasks(Resource):
 
     async def list(self, cid: int) -> Listing[Task]:
         """Every task of the case (sorted by status name, descending), with `.state`."""
-        data = await self._http.data("GET", "/case/tasks/list", cid=cid)
-        return Listing(rows_from_raw(Task, member(data, "tasks")), state_of(data))
+        data = await self._http.data_raw("GET", "/case/tasks/list", cid=cid)
+        return listing_from(Task, data, "tasks")
 
     async def list_page(self, cid: int, page: int = 1, per_page: int = 10) -> Page[Task]:
         """One page: from `/api/v2` where the server has it (no assignees there), else a slice

@@ -56,20 +56,37 @@ class Envelope(msgspec.Struct):
     data: Any = None
 
 
+class RawEnvelope(msgspec.Struct):
+    """An envelope whose `data` stays undecoded JSON (`msgspec.Raw`): big lists decode typed."""
+
+    status: str = ""
+    message: str = ""
+    data: msgspec.Raw = msgspec.Raw(b"null")
+
+
 _decode_envelope = msgspec.json.Decoder(Envelope).decode
+_decode_raw_envelope = msgspec.json.Decoder(RawEnvelope).decode
 _decode_any = msgspec.json.Decoder().decode
 _encode = msgspec.json.Encoder().encode
 
 
-def _decode(content: bytes) -> Envelope:
+def _decode(content: bytes, decode: Any = _decode_envelope) -> Any:
     """Decode an envelope; big answers (100,000 rows) decode with the GC paused, twice as fast."""
     if len(content) < 1_000_000 or not gc.isenabled():
-        return _decode_envelope(content)
+        return decode(content)
     gc.disable()
     try:
-        return _decode_envelope(content)
+        return decode(content)
     finally:
         gc.enable()
+
+
+def decode_json(content: bytes | msgspec.Raw) -> Any:
+    """Untyped JSON, with the lenient fallback; raises `msgspec.DecodeError` when malformed."""
+    try:
+        return _decode(content, _decode_any)
+    except msgspec.DecodeError:
+        return _lenient(bytes(content))
 
 
 def _lenient(content: bytes) -> Any:
@@ -195,6 +212,13 @@ class Transport:
     async def data(self, method: str, path: str, **kwargs: Any) -> Any:
         """Like `call()` but returns only the envelope's `data`."""
         return (await self.call(method, path, **kwargs)).data
+
+    async def data_raw(self, method: str, path: str, **kwargs: Any) -> msgspec.Raw | Any:
+        """Like `data()`, but `data` comes back undecoded (`msgspec.Raw`) so a big list can be
+        decoded straight into models. Errors are raised exactly as by `call()`. When only the
+        lenient parser can read the answer, the decoded value is returned instead of a Raw."""
+        response = await self._send(method, path, **kwargs)
+        return self._envelope(method, path, response, raw=True).data
 
     async def call_bare(
         self,
@@ -349,12 +373,19 @@ class Transport:
                 status=response.status_code,
             ) from None
 
-    def _envelope(self, method: str, path: str, response: httpx.Response) -> Envelope:
+    def _envelope(
+        self, method: str, path: str, response: httpx.Response, raw: bool = False
+    ) -> Envelope:
         if response.status_code >= 300 or not _is_json(response):
             self._raise(method, path, response)
         try:
             try:
-                envelope = _decode(response.content)
+                if raw:
+                    envelope = _decode(response.content, _decode_raw_envelope)
+                    if envelope.status == "error":  # error data is read as usual
+                        envelope = _decode(response.content)
+                else:
+                    envelope = _decode(response.content)
             except msgspec.DecodeError:
                 envelope = msgspec.convert(_lenient(response.content), Envelope)
         except msgspec.DecodeError:
@@ -453,4 +484,4 @@ def _is_json(response: httpx.Response) -> bool:
     return "json" in response.headers.get("content-type", "")
 
 
-__all__ = ["Envelope", "IrisError", "Transport", "field_errors", "html_snippet"]
+__all__ = ["Envelope", "IrisError", "Transport", "decode_json", "field_errors", "html_snippet"]
