@@ -276,6 +276,8 @@ async def test_case_new_edit_close_reopen_delete(case: Case) -> None:
         await pilot.press("y")
         await until(pilot, lambda: case.store.cases[new_id]["close_date"] is not None)
         await until(pilot, lambda: "Reopen" in screen_text(app).splitlines()[-1])
+        cases = app.screen_stack[1]  # the case list underneath follows
+        await until(pilot, lambda: any(c.case_id == new_id and not c.is_open for c in cases.rows.all_rows))
         await pilot.press("o", "y")
         await until(pilot, lambda: case.store.cases[new_id]["close_date"] is None)
 
@@ -365,6 +367,9 @@ async def test_client_side_errors_show_next_to_their_field_and_nothing_is_sent(c
         assert not case.sent("POST", "/case/assets/add")
         # fixing a field clears its error on the next try
         await fill(pilot, "asset_name", "FW-EDGE")
+        await pilot.press("enter")  # on to the next field, not a save
+        assert app.focused is form.field("asset_type_id").query_one("Select")
+        assert not case.sent("POST", "/case/assets/add")
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert field_error(app, "asset_name") is None and field_error(app, "asset_ip")

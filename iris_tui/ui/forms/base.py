@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Static
+from textual.widgets import Button, Input, Static
 
 from iris_tui.api import IrisError, IrisServerError, IrisValidationError
 from iris_tui.ui.forms.confirm import ConfirmScreen
@@ -93,6 +93,12 @@ class FormScreen(ModalScreen[Any]):
     def _save_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         self.action_save()
+
+    @on(Input.Submitted)
+    def _next_field(self, event: Input.Submitted) -> None:
+        """enter in a one-line field goes on to the next one (ctrl+s saves)."""
+        event.stop()
+        self.focus_next()
 
     @on(Button.Pressed, "#form-cancel")
     def _cancel_pressed(self, event: Button.Pressed) -> None:

@@ -84,6 +84,13 @@ def _run(node: DOMNode, what: str, call: Callable[[], Any], done: Callable[[Any]
     node.run_worker(work(), group="case-write", exclusive=True)
 
 
+def _case_list_too(node: DOMNode, case_id: int) -> None:
+    """The case list under the workspace shows the change when the user goes back."""
+    for screen in node.app.screen_stack:
+        if screen is not node.screen and hasattr(screen, "reload_at"):
+            screen.reload_at(case_id)
+
+
 def edit_case(node: DOMNode, case_id: int, after: Done) -> None:
     """Fetch the case fresh (the list row may be old), then open the editor."""
     iris = node.app.session.client  # type: ignore[attr-defined]
@@ -93,6 +100,7 @@ def edit_case(node: DOMNode, case_id: int, after: Done) -> None:
             if result is not None:
                 node.app.notify(f"case #{case_id} updated", markup=False)
                 after()
+                _case_list_too(node, case_id)
 
         node.app.push_screen(CaseForm(case), saved)
 
@@ -125,6 +133,7 @@ def close_or_reopen(node: DOMNode, case: CaseDetails, after: Done) -> None:
         def done(_: Any) -> None:
             node.app.notify(f"case #{case.case_id} {'closed' if closing else 'reopened'}", markup=False)
             after()
+            _case_list_too(node, case.case_id)
 
         _run(node, f"{verb} case", lambda: call(case.case_id), done)
 
