@@ -87,10 +87,18 @@ class Event(Model, forbid_unknown_fields=True):  # typed decodes never drop a ke
     assets: list[dict[str, Any]] | None = None
 
     def __post_init__(self) -> None:
-        super().__post_init__()
-        offset = parse_offset(self.event_tz) if self.event_tz else None
-        if offset is not None and self.event_date_wtz is not None:
-            self.event_date_wtz = self.event_date_wtz.replace(tzinfo=offset)
+        """Inlined (runs for each of 100,000 rows): each date gets its timezone in one step."""
+        date, added, wtz = self.event_date, self.event_added, self.event_date_wtz
+        if date is not None and date.tzinfo is None:
+            self.event_date = date.replace(tzinfo=UTC)
+        if added is not None and added.tzinfo is None:
+            self.event_added = added.replace(tzinfo=UTC)
+        if wtz is not None:
+            offset = parse_offset(self.event_tz) if self.event_tz else None
+            if offset is not None:
+                self.event_date_wtz = wtz.replace(tzinfo=offset)
+            elif wtz.tzinfo is None:
+                self.event_date_wtz = wtz.replace(tzinfo=UTC)
 
     @property
     def id(self) -> int:

@@ -156,3 +156,15 @@ async def test_the_client_decodes_ioc_lists_typed_and_keeps_a_lone_surrogate(pla
         second = await iris.iocs.list(1)
     assert plain_calls == [Ioc]  # msgspec refuses the surrogate: the lenient parser reads it
     assert second[0].ioc_value == "\ud800"
+
+
+def test_event_post_init_covers_every_date_field():
+    """Event makes its dates aware inline (for speed): a new date field must be added there."""
+    assert set(Event._fields()[1]) == {"event_date", "event_date_wtz", "event_added"}
+    naive = _dt.datetime(2025, 3, 4, 10, 0)
+    event = Event(event_id=1, event_date=naive, event_added=naive, event_date_wtz=naive,
+                  event_tz="+02:00")
+    assert event.event_date.tzinfo is event.event_added.tzinfo is _dt.timezone.utc
+    assert event.event_date_wtz.utcoffset() == _dt.timedelta(hours=2)
+    bare = Event(event_id=2, event_date_wtz=naive, event_tz="local")
+    assert bare.event_date_wtz.tzinfo is _dt.timezone.utc
