@@ -31,11 +31,12 @@ def _text(value: str | Text) -> Text:
 
 
 class ConfirmScreen(ModalScreen[bool]):
-    """y / enter: yes; n / esc: no. Messages are Text (server strings made safe by callers)."""
+    """y: yes; n / esc: no (enter does nothing: a stray enter must not delete anything).
+    Messages are Text (server strings made safe by callers)."""
 
     DEFAULT_CSS = _CSS.format(name="ConfirmScreen")
     BINDINGS = [
-        Binding("y,enter", "answer(True)", "Yes", id="confirm.yes"),
+        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
         Binding("n,escape", "answer(False)", "No", id="confirm.no"),
     ]
 

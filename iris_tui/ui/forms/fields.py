@@ -38,6 +38,7 @@ from textual.widgets.option_list import OptionDoesNotExist
 from textual.widgets.selection_list import Selection
 
 from iris_tui.api import IrisError
+from iris_tui.api.events import format_offset
 from iris_tui.ui.forms.validate import check_tags, parse_datetime, parse_tz
 from iris_tui.ui.text import clean, plain, safe
 
@@ -468,8 +469,6 @@ class DateTimeField(FormField):
         super().__init__(key, label, **kw)
         self.with_tz = with_tz
         if with_tz and value is not None and value.tzinfo is not None and tz is None:
-            from iris_tui.api.events import format_offset
-
             tz = format_offset(value.utcoffset() or _dt.timedelta())
         wall = value.replace(tzinfo=None) if value is not None else None
         self.initial = (format_datetime(wall), tz or ("+00:00" if with_tz else ""))
@@ -524,10 +523,11 @@ class CheckList(SelectionList[Any]):
             option = self.get_option_at_index(index)
         except OptionDoesNotExist:
             return line
-        base = next(iter(line)).style or self.rich_style
+        segments = list(line)
+        base = (segments[0].style if segments else None) or self.rich_style
         mark = "[x] " if option.value in self._selected else "[ ] "
         style = base + RichStyle(meta={"option": index})
-        return Strip([Segment(mark, style), *line])
+        return Strip([Segment(mark, style), *segments])
 
 
 class MultiSelectField(FormField):

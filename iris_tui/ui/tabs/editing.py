@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from rich.text import Text
 from textual import work
 from textual.binding import Binding
+from textual.css.query import NoMatches
 from textual.widget import Widget
 from textual.worker import WorkerCancelled, WorkerFailed
 
@@ -407,7 +408,7 @@ class EditableTab(Widget):
         for tab_id in tab_ids:
             try:
                 other = screen.tab(tab_id)  # type: ignore[attr-defined]
-            except Exception:  # not in this workspace
+            except (AttributeError, NoMatches):  # not in a workspace, or no such tab
                 continue
             if other.loaded:
                 other.load()
