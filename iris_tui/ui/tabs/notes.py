@@ -200,6 +200,8 @@ class NotesTab(NoteActions, CaseTab):
         self._paint(Text(message, style="dim"), "", Text())
 
     def _paint(self, head: Text, markdown: str, comments: Text | Group) -> None:
+        if not self.is_attached:  # the case was closed (or the app quit) while a note loaded
+            return
         self.query_one("#note-head", Static).update(head)
         self.query_one("#note-body", Markdown).update(markdown)
         self.query_one("#note-comments", Static).update(comments)
@@ -223,6 +225,8 @@ class NotesTab(NoteActions, CaseTab):
     @work(exclusive=True, group="note")
     async def _load_note(self, note_id: int) -> None:
         await asyncio.sleep(NOTE_DELAY)
+        if not self.is_attached:
+            return
         self.query_one("#note-head", Static).update(Text("Loading the note…", style="dim"))
         try:
             note = await self.iris.notes.get(self.cid, note_id)
