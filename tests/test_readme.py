@@ -63,6 +63,7 @@ SCREENS = {
     "lists": ("iris_tui.ui.widgets.rowlist.RowList", "iris_tui.ui.tabs.base.ListTab"),
     "trees": ("iris_tui.ui.widgets.keytree.KeyTree",),
     "case list": ("iris_tui.ui.screens.cases.CaseListScreen",),
+    "global tasks": ("iris_tui.ui.screens.global_tasks.GlobalTasksScreen",),
     "workspace": ("iris_tui.ui.screens.workspace.CaseWorkspace",),
     "Summary": ("iris_tui.ui.tabs.summary.SummaryTab",),
     "list tabs": ("iris_tui.ui.tabs.editing.EditableTab",),
@@ -79,8 +80,8 @@ SCREENS = {
     "forms": ("iris_tui.ui.forms.base.FormScreen",),
 }
 # what a user sees most: each key these show (footer: show=True) must be in the table
-MAIN = ("everywhere", "lists", "trees", "case list", "workspace", "Summary", "Assets", "IOCs",
-        "Tasks", "Timeline", "Notes", "Datastore", "Evidences", "paste IOCs", "note editor")
+MAIN = ("everywhere", "lists", "trees", "case list", "global tasks", "workspace", "Summary",
+        "Assets", "IOCs", "Tasks", "Timeline", "Notes", "Datastore", "Evidences", "paste IOCs", "note editor")
 
 
 def load(path: str) -> type:

@@ -158,6 +158,8 @@ class IrisApp(App):
         elif name == "cases":
             while len(self.screen_stack) > 2:
                 self.pop_screen()
+        elif name == "gtasks":
+            self.open_global_tasks()
         elif name == "case":
             if not arg.lstrip("#").isdigit():
                 self.notify(f"not a case id: {plain(arg, limit=40)}", severity="warning", markup=False)
@@ -176,6 +178,12 @@ class IrisApp(App):
         while len(self.screen_stack) > 2:
             self.pop_screen()
         self.push_screen(CaseWorkspace(case_id, tab=tab))
+
+    def open_global_tasks(self) -> None:
+        from iris_tui.ui.screens.global_tasks import GlobalTasksScreen
+
+        if not isinstance(self.screen, GlobalTasksScreen):
+            self.push_screen(GlobalTasksScreen())
 
     def show_tab(self, tab: str) -> None:
         from iris_tui.ui.screens.workspace import CaseWorkspace

@@ -35,6 +35,7 @@ class Command:
 COMMANDS = [
     Command("case", "open a case by id: :case 42", takes_arg=True),
     Command("cases", "back to the case list"),
+    Command("gtasks", "the global tasks (not tied to a case)", title="Global tasks"),
     *(Command(name, f"show the {tab} tab of the open case") for name, tab in TAB_COMMANDS.items()),
     Command("theme", "switch colour theme: :theme ansi-dark", takes_arg=True),
     Command("profile", "switch profile: :profile prod, or :profile for the list",

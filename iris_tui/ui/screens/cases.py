@@ -85,6 +85,7 @@ class CaseListScreen(IrisScreen):
         Binding("enter", "open", "Open", show=False, id="cases.open"),
         Binding("n", "new", "New", id="cases.new"),
         Binding("e", "edit", "Edit", id="cases.edit"),
+        Binding("T", "global_tasks", "Global tasks", id="cases.global_tasks", show=False),
     ]
 
     def __init__(self) -> None:
@@ -220,6 +221,9 @@ class CaseListScreen(IrisScreen):
         self.show_closed = not self.show_closed
         self.rows.set_predicate(None if self.show_closed else (lambda c: c.is_open))
         self._update_count()
+
+    def action_global_tasks(self) -> None:
+        self.app.open_global_tasks()  # type: ignore[attr-defined]
 
     # -- writes (the editor is in iris_tui.ui.forms.case) -------------------------------------
 
