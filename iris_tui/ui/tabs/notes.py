@@ -22,6 +22,7 @@ from textual.widgets.tree import TreeNode
 
 from iris_tui.api import IrisError
 from iris_tui.api.notes import Directory, Note, NoteRef, walk
+from iris_tui.ui.forms.comment import CommentsScreen
 from iris_tui.ui.note_actions import NoteActions
 from iris_tui.ui.tabs.base import CaseTab, custom_attribute_rows, field_table
 from iris_tui.ui.text import clean, plain, safe, safe_block
@@ -113,6 +114,7 @@ class NotesTab(NoteActions, CaseTab):
         Binding("R,shift+r", "rename", "Rename", id="notes.rename", show=False),
         Binding("m", "move", "Move", id="notes.move", show=False),
         Binding("d", "delete", "Delete", id="notes.delete"),
+        Binding("C", "comments", "Comments", id="notes.comments", show=False),
     ]
 
     def __init__(self, cid: int) -> None:
@@ -316,6 +318,30 @@ class NotesTab(NoteActions, CaseTab):
             self._close_results()
             self._search_note()
             self.note_tree.focus()
+
+    # -- comments ---------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "comments" and self.app.read_only:  # type: ignore[attr-defined]
+            return False
+        return super().check_action(action, parameters)
+
+    def action_comments(self) -> None:
+        """The highlighted note's comments (add, edit, delete); the note is shown again after."""
+        if self.app.refuse_write():  # type: ignore[attr-defined]
+            return
+        target = self._target()
+        if not isinstance(target, NoteRef):
+            return
+        note_id = target.id
+
+        def closed(changed: bool | None) -> None:
+            if changed:
+                self._load_note(note_id)
+
+        about = Text("note ")
+        about.append_text(safe(target.title or "(untitled)", limit=60, style="bold"))
+        self.app.push_screen(CommentsScreen(self.iris.notes.comments, self.cid, note_id, about), closed)
 
     # -- copy -------------------------------------------------------------------------------
 
