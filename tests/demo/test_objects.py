@@ -407,7 +407,7 @@ async def test_evidence_update_is_not_partial_and_list_is_newest_first(http):
 # -- comments ------------------------------------------------------------------------------------
 
 async def test_only_the_author_deletes_but_anyone_with_full_access_edits(app, http):
-    jane = second_user(app)
+    second_user(app)  # jane, with full access to the case
     asset = await add_asset(http)
     comment = (await post(http, f"/case/assets/{asset['asset_id']}/comments/add",
                           {"comment_text": "mine"})).json()["data"]

@@ -270,7 +270,7 @@ async def tab_figures(url: str, cid: int, tab_id: str, with_datatable: bool) -> 
         sorts = []
         for key in ("o", "o", "O"):
             sorts.append(await until_painted(app, press(app, key)))
-        print(f"  sort keys o, o, O to repaint:                        "
+        print("  sort keys o, o, O to repaint:                        "
               + "  ".join(ms(s).strip() for s in sorts))
     await replay.aclose()
     if with_datatable:

@@ -4,7 +4,6 @@ the $EDITOR round trip, leaving with unsaved changes, revisions, read-only, host
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import stat

@@ -13,7 +13,6 @@ from rich.console import Console
 from iris_tui.api import IrisClient
 from iris_tui.demo import DEMO_API_KEY, DemoTransport
 from iris_tui.demo.incident import INCIDENT_SOC_ID
-from iris_tui.demo.routes.iocs import add_ioc_to_case
 from iris_tui.demo.routes.cases import create_case
 from iris_tui.ui.app import IrisApp
 from iris_tui.ui.screens.cases import PAGE_SIZE, CaseListScreen
