@@ -17,6 +17,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.css.query import NoMatches
 from textual.widgets import Input, Markdown, Static, Tree
 from textual.widgets.tree import TreeNode
 
@@ -202,12 +203,13 @@ class NotesTab(NoteActions, CaseTab):
         self._paint(Text(message, style="dim"), "", Text())
 
     def _paint(self, head: Text, markdown: str, comments: Text | Group) -> None:
-        if not self.is_attached:  # the case was closed (or the app quit) while a note loaded
+        try:
+            self.query_one("#note-head", Static).update(head)
+            self.query_one("#note-body", Markdown).update(markdown)
+            self.query_one("#note-comments", Static).update(comments)
+            self.query_one(NoteView).scroll_home(animate=False)
+        except NoMatches:  # the tab is being torn down (case closed, app quitting) mid-load
             return
-        self.query_one("#note-head", Static).update(head)
-        self.query_one("#note-body", Markdown).update(markdown)
-        self.query_one("#note-comments", Static).update(comments)
-        self.query_one(NoteView).scroll_home(animate=False)
 
     def show_note(self, note: Note) -> None:
         self.note = note
@@ -227,9 +229,10 @@ class NotesTab(NoteActions, CaseTab):
     @work(exclusive=True, group="note")
     async def _load_note(self, note_id: int) -> None:
         await asyncio.sleep(NOTE_DELAY)
-        if not self.is_attached:
+        try:
+            self.query_one("#note-head", Static).update(Text("Loading the note…", style="dim"))
+        except NoMatches:  # the tab is being torn down (case closed, app quitting)
             return
-        self.query_one("#note-head", Static).update(Text("Loading the note…", style="dim"))
         try:
             note = await self.iris.notes.get(self.cid, note_id)
         except IrisError as exc:
