@@ -28,8 +28,7 @@ AddOutcome = Literal["added", "existing", "linked"]
 class Ioc(Model, forbid_unknown_fields=True):  # typed decodes never drop a key
     """An IOC from a list row (`ioc_type` a name, TLP flattened) or an object (nested type).
 
-    Kept lean on purpose: a case can hold 100,000 of them. No datetime fields (IRIS records
-    no creation date for IOCs), so the per-row date fix-up is skipped.
+    Kept lean on purpose: a case can hold 100,000 of them.
     """
 
     ioc_id: int
@@ -53,9 +52,6 @@ class Ioc(Model, forbid_unknown_fields=True):  # typed decodes never drop a key
     # /api/v2 (develop) only
     case_id: int | None = None
     tlp: dict[str, Any] | None = None
-
-    def __post_init__(self) -> None:
-        """No datetime fields: nothing to make timezone-aware (saves time on big lists)."""
 
     @property
     def id(self) -> int:

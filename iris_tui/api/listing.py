@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import gc
 import math
-from typing import Any, Generic, Iterable, TypeVar
+from typing import Any, Generic, Iterable, Optional, TypeVar
 
 import msgspec
 
@@ -83,20 +83,16 @@ def state_of(data: Any) -> ObjectState | None:
     return ObjectState.from_raw(raw) if isinstance(raw, dict) else None
 
 
-_decode_members = msgspec.json.Decoder(dict[str, msgspec.Raw]).decode
-_decode_items = msgspec.json.Decoder(list[msgspec.Raw]).decode
-_list_decoders: dict[type, Any] = {}
-SAMPLES = 8  # rows whose keys are checked besides the first and the last
+_answer_decoders: dict[tuple[type, str], Any] = {}
 
 
 def listing_from(model: type[M], data: Any, key: str) -> Listing[M]:
     """The `data[key]` rows of a legacy list answer as models, with `.state`.
 
-    `data` comes from `Transport.data_raw()`. For a model that forbids unknown fields, when the
-    sampled rows (first, last and a few between) have only keys it knows, the whole list decodes
-    typed in one msgspec call (rows of one endpoint share one schema). Otherwise, and whenever
-    the typed decode refuses a row (a key the sample missed, a value needing coercion), the answer
-    takes the plain path, so unknown keys land in `.extra`.
+    `data` comes from `Transport.data_raw()`. For a model that forbids unknown fields the whole
+    answer decodes typed in one msgspec call; when that refuses a row (a key the model does not
+    know, a value needing coercion) the answer takes the plain path, so unknown keys land in
+    `.extra`.
     """
     if isinstance(data, msgspec.Raw):
         fast = _typed_listing(model, data, key)
@@ -115,33 +111,25 @@ def _typed_listing(model: type[M], data: msgspec.Raw, key: str) -> Listing[M] | 
         or not model.__struct_config__.forbid_unknown_fields
     ):
         return None
+    decode = _answer_decoders.get((model, key))
+    if decode is None:
+        answer = msgspec.defstruct(f"{model.__name__}Answer", [
+            ("rows", Optional[list[model]], msgspec.field(default=None, name=key)),  # type: ignore[valid-type]
+            ("state", Optional[dict[str, Any]], None),
+        ])
+        decode = _answer_decoders[(model, key)] = msgspec.json.Decoder(answer).decode
+    paused = gc.isenabled()
+    gc.disable()  # the cyclic GC would otherwise rescan the growing list many times over
     try:
-        members = _decode_members(data)
-        rows = members.get(key)
-        if rows is None:
-            return None
-        items = _decode_items(rows)
-        if not items:
-            return None
-        known = model._fields()[0]
-        step = max(1, len(items) // (SAMPLES + 1))
-        for raw in (items[0], *items[step:-1:step][:SAMPLES], items[-1]):
-            if not known.issuperset(_decode_members(raw)):
-                return None
-        decode = _list_decoders.get(model)
-        if decode is None:
-            decode = _list_decoders[model] = msgspec.json.Decoder(list[model]).decode  # type: ignore[valid-type]
-        paused = gc.isenabled()
-        gc.disable()  # the cyclic GC would otherwise rescan the growing list many times over
-        try:
-            objs = decode(rows)
-        finally:
-            if paused:
-                gc.enable()
-        state = members.get("state")
-        return Listing(objs, state_of({"state": decode_json(state)}) if state is not None else None)
+        answer = decode(data)
     except msgspec.DecodeError:  # ValidationError included
         return None
+    finally:
+        if paused:
+            gc.enable()
+    if answer.rows is None:
+        return None
+    return Listing(answer.rows, state_of({"state": answer.state}))
 
 
 def rows_from_raw(model: type[M], rows: Any) -> list[M]:
@@ -154,7 +142,7 @@ def rows_from_raw(model: type[M], rows: Any) -> list[M]:
         return []
     if not isinstance(rows, list) or model.prepare.__func__ is not Model.prepare.__func__:  # type: ignore[attr-defined]
         return model.list_from_raw(rows)
-    known = model._fields()[0]
+    known = model._fields()
     objs = _convert(model, rows)
     if objs is None and model.__struct_config__.forbid_unknown_fields:
         if not all(isinstance(r, dict) for r in rows):

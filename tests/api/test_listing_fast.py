@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import datetime as _dt
+import importlib
 import json
+import pkgutil
 import re
+import typing
 
 import httpx
 import msgspec
 import pytest
 from support.replay import all_transcripts
 
+import iris_tui.api
 from iris_tui.api import IrisClient, listing
 from iris_tui.api.assets import Asset
 from iris_tui.api.events import Event
 from iris_tui.api.evidences import Evidence
 from iris_tui.api.iocs import Ioc
 from iris_tui.api.listing import Listing, listing_from, member, rows_from_raw, state_of
+from iris_tui.api.model import AwareDate, Model
 from iris_tui.api.tasks import Task
 
 ENDPOINTS = [
@@ -79,9 +84,9 @@ def test_recorded_answers_decode_as_on_the_plain_path(name, model, key, data, pl
     assert [type(o) for o in got] == [type(o) for o in expected]
     assert [o.extra for o in got] == [o.extra for o in expected]
     assert got.state == expected.state
-    known = model._fields()[0]
+    known = model._fields()
     known_shape = (
-        data.get(key) and model is not Task  # Task has its own `prepare`
+        data.get(key) is not None and model is not Task  # Task has its own `prepare`
         and all(known.issuperset(row) for row in data[key])
     )
     assert (plain_calls == []) == bool(known_shape)
@@ -158,13 +163,36 @@ async def test_the_client_decodes_ioc_lists_typed_and_keeps_a_lone_surrogate(pla
     assert second[0].ioc_value == "\ud800"
 
 
-def test_event_post_init_covers_every_date_field():
-    """Event makes its dates aware inline (for speed): a new date field must be added there."""
-    assert set(Event._fields()[1]) == {"event_date", "event_date_wtz", "event_added"}
+def models() -> list[type[Model]]:
+    for module in pkgutil.iter_modules(iris_tui.api.__path__):
+        importlib.import_module(f"iris_tui.api.{module.name}")
+    found, todo = [], [Model]
+    while todo:
+        found.append(todo.pop())
+        todo.extend(found[-1].__subclasses__())
+    return found[1:]
+
+
+def test_every_datetime_field_of_every_model_reads_aware():
+    """No per-row code runs while rows decode: each date field is an AwareDate instead."""
+    checked = 0
+    for model in models():
+        hints = typing.get_type_hints(model)
+        for name in model.__struct_fields__:
+            if _dt.datetime in (typing.get_args(hints[name]) or (hints[name],)):
+                assert isinstance(model.__dict__.get(name) or getattr(model, name), AwareDate), (model, name)
+                checked += 1
+    assert checked >= 15
+
+
+def test_event_dates_read_aware_in_their_own_offset():
     naive = _dt.datetime(2025, 3, 4, 10, 0)
     event = Event(event_id=1, event_date=naive, event_added=naive, event_date_wtz=naive,
                   event_tz="+02:00")
     assert event.event_date.tzinfo is event.event_added.tzinfo is _dt.timezone.utc
     assert event.event_date_wtz.utcoffset() == _dt.timedelta(hours=2)
+    assert event.when == event.event_date_wtz
     bare = Event(event_id=2, event_date_wtz=naive, event_tz="local")
     assert bare.event_date_wtz.tzinfo is _dt.timezone.utc
+    aware = _dt.datetime(2025, 3, 4, 10, 0, tzinfo=_dt.timezone(_dt.timedelta(hours=-5)))
+    assert Event(event_id=3, event_date=aware).event_date is aware  # aware values stay as given
