@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from iris_tui.api.comments import Comments
 from iris_tui.api.fields import check_text, custom_attributes_in, invalid, rename, resolve_in, tags_in
-from iris_tui.api.listing import Listing, Page, check_page, listing_from
+from iris_tui.api.listing import Listing, Page, Preview, check_page, listing_previewed
 from iris_tui.api.model import Model, split_tags
 from iris_tui.api.resource import Resource
 from iris_tui.api.state import ObjectState, fetch_state
@@ -130,10 +130,11 @@ class Iocs(Resource):
     def comments(self) -> Comments:
         return Comments(self._client, "/case/ioc/{id}")
 
-    async def list(self, cid: int) -> Listing[Ioc]:
-        """Every IOC linked to the case (ordered by type name), with `.state`."""
+    async def list(self, cid: int, *, preview: Preview | None = None) -> Listing[Ioc]:
+        """Every IOC linked to the case (ordered by type name), with `.state`. `preview`
+        gets the first rows of a big list before the rest is decoded (see `listing_previewed`)."""
         data = await self._http.data_raw("GET", "/case/ioc/list", cid=cid)
-        return listing_from(Ioc, data, "ioc")
+        return await listing_previewed(Ioc, data, "ioc", preview)
 
     async def list_page(self, cid: int, page: int = 1, per_page: int = 10) -> Page[Ioc]:
         """One page: from `/api/v2` where the server has it, else a slice of `list()`."""

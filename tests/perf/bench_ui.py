@@ -152,6 +152,26 @@ async def until_painted(app: Any, action: Callable[[], Any]) -> float:
     return time.perf_counter() - start
 
 
+async def first_load(app: Any, tab: Any, data: Any) -> tuple[float, float]:
+    """`load()` on the tab emptied and marked never loaded: seconds until a paint shows rows,
+    and until a paint shows all of them."""
+    tab.show(type(data)([]) if isinstance(data, list) else data)
+    tab.loaded = False
+    await asyncio.sleep(0.05)
+    app.painted.clear()
+    start = time.perf_counter()
+    tab.load()
+    first = None
+    while True:
+        await app.painted.wait()
+        app.painted.clear()
+        now = time.perf_counter() - start
+        if first is None and tab.rows.all_rows:
+            first = now
+        if tab.loaded:
+            return first or now, now
+
+
 def press(app: Any, key: str, character: str | None = None) -> Callable[[], None]:
     def send() -> None:
         event = events.Key(key, character)
@@ -234,12 +254,15 @@ async def tab_figures(url: str, cid: int, tab_id: str, with_datatable: bool) -> 
         await pilot.pause()
         paint = await until_painted(app, lambda: tab.show(data))
         again = await until_painted(app, lambda: tab.show(data))
+        first, full = await first_load(app, tab, data)
         name = f"{tab.title} tab, {n:,} rows"
         print(f"\n{name}")
-        print(f"  decode the answer into rows (no server, no network): {ms(min(decode))}")
-        print(f"  show the rows until painted (first paint):           {ms(paint)}")
-        print(f"  first paint after the data arrives, total:           {ms(min(decode) + paint)}"
+        print(f"  a first load, the answer replayed from memory (no server, no network):")
+        print(f"    first rows painted (the preview):                  {ms(first)}"
               "   target <= 200 ms")
+        print(f"    every row in, painted:                             {ms(full)}")
+        print(f"  decode the whole answer into rows:                   {ms(min(decode))}")
+        print(f"  show every row until painted:                        {ms(paint)}")
         print(f"  refresh with the same rows (cursor kept):            {ms(again)}")
 
         rows = tab.rows

@@ -1,4 +1,8 @@
-"""The case workspace: one tab per part of the case, all loading at once when the case opens."""
+"""The case workspace: one tab per part of the case, all loading at once when the case opens.
+
+Every tab's requests go out when the case is opened, before any widget is built. The visible tab
+is built first; the others are built right after the first paint, each taking the answer that
+came meanwhile."""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.css.query import NoMatches
 from textual.widgets import TabbedContent, TabPane
+from textual.worker import Worker
 
 from iris_tui.ui.chrome import IrisScreen
 from iris_tui.ui.poller import DEFAULT_INTERVAL, AutoRefresh
@@ -48,6 +53,10 @@ class CaseWorkspace(IrisScreen):
         self.case_title = f"#{case_id}"
         self._initial_tab = tab
         self._tabs = tab_classes()
+        self._tab_widgets = {cls.tab_id: cls(case_id) for cls in self._tabs}
+        for tab in self._tab_widgets.values():
+            tab.prefetch()
+        self._built: dict[str, Worker[None]] = {}
         self._counts: dict[str, int | None] = {}
         self.autorefresh: AutoRefresh | None = None
 
@@ -69,14 +78,16 @@ class CaseWorkspace(IrisScreen):
             return ""
 
     def compose_body(self) -> ComposeResult:
-        with TabbedContent(initial=self._initial_tab or self._tabs[0].tab_id):
+        initial = self._initial_tab if self._initial_tab in self._tab_widgets else self._tabs[0].tab_id
+        with TabbedContent(initial=initial):
             for n, cls in enumerate(self._tabs, 1):
                 with TabPane(f"{n} {cls.title}", id=cls.tab_id):
-                    yield cls(self.case_id)
+                    if cls.tab_id == initial:
+                        yield self._tab_widgets[cls.tab_id]
 
     def on_mount(self) -> None:
-        for tab in self.query(CaseTab):
-            tab.load()
+        self._build(self.active_tab_id())
+        self.call_after_refresh(self._build_hidden)
         interval = getattr(self.app, "auto_refresh", DEFAULT_INTERVAL)
         self.autorefresh = AutoRefresh(self, interval)
         self.autorefresh.start()
@@ -84,8 +95,36 @@ class CaseWorkspace(IrisScreen):
 
     # -- tabs -------------------------------------------------------------------------------
 
+    async def _build_hidden(self) -> None:
+        """The tabs not shown yet, after the first paint."""
+        for building in [self._build(tab_id) for tab_id in self._tab_widgets]:
+            await building.wait()
+
+    def _build(self, tab_id: str) -> Worker[None]:
+        """Mount a tab (once) and start its first load, which takes its prefetched answer."""
+        building = self._built.get(tab_id)
+        if building is None:
+            building = self._built[tab_id] = self.run_worker(self._mount_tab(tab_id))
+        return building
+
+    async def _mount_tab(self, tab_id: str) -> None:
+        tab = self._tab_widgets[tab_id]
+        if tab.parent is None:  # the first tab is composed with the screen
+            await self.query_one(f"#{tab_id}", TabPane).mount(tab)
+            if self.active_tab_id() == tab_id:  # shown before it was built
+                self._focus_active()
+        tab.load()
+
+    def on_unmount(self) -> None:
+        for tab in self._tab_widgets.values():
+            tab.drop_prefetch()
+
     def tab(self, tab_id: str) -> CaseTab:
-        return self.query_one(f"#tab-{tab_id}", CaseTab)
+        """The tab object, built or not yet (see `loaded`)."""
+        try:
+            return self._tab_widgets[tab_id]
+        except KeyError:
+            raise NoMatches(f"no tab {tab_id!r}") from None
 
     def active_tab_id(self) -> str:
         return self.query_one(TabbedContent).active
@@ -96,6 +135,7 @@ class CaseWorkspace(IrisScreen):
 
     def show_tab(self, tab_id: str) -> None:
         self.query_one(TabbedContent).active = tab_id
+        self._build(tab_id)
         self._focus_active()
 
     def action_tab(self, index: int) -> None:
@@ -110,6 +150,16 @@ class CaseWorkspace(IrisScreen):
     def goto(self, tab_id: str, key: Any) -> None:
         """Follow a link: show `tab_id` with the cursor on the object `key`."""
         self.show_tab(tab_id)
+        if self._build(tab_id).is_finished:
+            self._select(tab_id, key)
+        else:
+            self.run_worker(self._select_when_built(tab_id, key))
+
+    async def _select_when_built(self, tab_id: str, key: Any) -> None:
+        await self._build(tab_id).wait()
+        self._select(tab_id, key)
+
+    def _select(self, tab_id: str, key: Any) -> None:
         target = self.tab(tab_id)
         if not getattr(target, "select_key", lambda k: False)(key):
             self.notify(f"{target.title}: #{key} is not in this case's list", severity="warning",

@@ -81,6 +81,19 @@ class CaseTab(Vertical):
         self.cid = cid
         self.loaded = False
         self.object_state: Any = None  # the change counter the last list came with (auto-refresh)
+        self._early: asyncio.Task[Any] | None = None  # a fetch sent before the tab was built
+
+    def prefetch(self) -> None:
+        """Send this tab's requests now, before its widgets exist: opening a case overlaps the
+        network wait with building the screen. The first `load()` takes the answer."""
+        self._early = asyncio.ensure_future(self.fetch())
+        self._early.add_done_callback(_looked_at)
+
+    def drop_prefetch(self) -> None:
+        """The tab will never load (its case closed first): stop its early requests."""
+        if self._early is not None:
+            self._early.cancel()
+            self._early = None
 
     @property
     def iris(self) -> IrisClient:
@@ -101,8 +114,9 @@ class CaseTab(Vertical):
 
     @work(exclusive=True, group="load")
     async def _load(self) -> None:
+        early, self._early = self._early, None
         try:
-            data = await self.fetch()
+            data = await (early if early is not None else self.fetch())
         except IrisError as exc:
             self.query_one(StatusLine).failed(self.title, exc)
             return
@@ -114,11 +128,30 @@ class CaseTab(Vertical):
     async def fetch(self) -> Any:
         raise NotImplementedError
 
+    async def preview(self, rows: list[Any], total: int) -> None:
+        """The first rows of a big first load, painted while the rest is decoded (the API's
+        `preview=` callback). Later loads keep the full list on screen instead."""
+        if self.loaded or not self.is_mounted:
+            return
+        self.show_preview(rows, total)
+        painted = asyncio.get_running_loop().create_future()
+        self.call_after_refresh(lambda: painted.done() or painted.set_result(None))
+        await painted
+
+    def show_preview(self, rows: list[Any], total: int) -> None:
+        """Tabs that pass `preview=` to the API show the first rows here."""
+
     def show(self, data: Any) -> None:
         raise NotImplementedError
 
     def count(self, n: int | None) -> None:
         self.post_message(self.Counted(self.tab_id, n))
+
+
+def _looked_at(task: asyncio.Task[Any]) -> None:
+    """A prefetch nobody awaited (the case was closed) fails quietly; `_load` still sees it."""
+    if not task.cancelled():
+        task.exception()
 
 
 def field_table(fields: Sequence[tuple[str, object]]) -> Table:
@@ -197,6 +230,10 @@ class ListTab(CaseTab):
     @property
     def rows(self) -> RowList:
         return self.query_one(RowList)
+
+    def show_preview(self, rows: list[Any], total: int) -> None:
+        self.rows.set_rows(rows)
+        self.query_one(StatusLine).loading(f"{self.title} (the first {len(rows):,} of {total:,} shown)")
 
     def show(self, data: Any) -> None:
         self._details.clear()

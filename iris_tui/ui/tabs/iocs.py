@@ -42,7 +42,7 @@ class IocsTab(ObjectListTab, EditableTab):
     ]
 
     async def fetch(self) -> Any:
-        return await self.iris.iocs.list(self.cid)
+        return await self.iris.iocs.list(self.cid, preview=self.preview)
 
     async def fetch_one(self, row: Ioc) -> Ioc:
         """The single GET adds custom attributes, enrichment and the type's description."""

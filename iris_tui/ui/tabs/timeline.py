@@ -29,8 +29,9 @@ from iris_tui.api.events import FILTER_KEYWORDS, Event, parse_timeline_filter
 from iris_tui.api.history import last_change
 from iris_tui.api.listing import Listing
 from iris_tui.api.model import UTC
+from iris_tui.bulk import paused_gc
 from iris_tui.ui.links import Link, show_links
-from iris_tui.ui.tabs.base import ListTab, custom_attribute_rows, field_table
+from iris_tui.ui.tabs.base import ListTab, StatusLine, custom_attribute_rows, field_table
 from iris_tui.ui.tabs.editing import EditableTab, EventEditor
 from iris_tui.ui.text import plain, safe_block
 from iris_tui.ui.widgets.rowlist import Column, RowList
@@ -145,7 +146,7 @@ def with_days(events: Iterable[EventRow], utc: bool) -> list[EventRow | DayRow]:
     out: list[EventRow | DayRow] = []
     current: DayRow | None = None
     for row in events:
-        when = row.when(utc)
+        when = row.event.naive_when(utc)
         day = when.date() if when is not None else None
         if day is not None and (current is None or current.day != day):
             current = DayRow(len(out), day, utc, row)
@@ -351,7 +352,7 @@ class TimelineTab(ListTab, EditableTab):
         if len(self.events) <= ENRICH_UP_TO:
             enriching = asyncio.ensure_future(self.iris.events.filter(self.cid, {}))
         try:
-            listing = await self.iris.events.list(self.cid)
+            listing = await self.iris.events.list(self.cid, preview=self.preview)
             info: dict[int, Event] = {}
             if enriching is not None and len(listing) <= ENRICH_UP_TO:
                 try:
@@ -363,8 +364,13 @@ class TimelineTab(ListTab, EditableTab):
                 enriching.cancel()
             elif enriching is not None and not enriching.cancelled():
                 enriching.exception()  # looked at: a failure there is no failure of the list
-        rows = [EventRow(ev, n, info.get(ev.event_id)) for n, ev in enumerate(listing)]
+        with paused_gc():
+            rows = [EventRow(ev, n, info.get(ev.event_id)) for n, ev in enumerate(listing)]
         return Listing(rows, listing.state)  # the state: auto-refresh compares it
+
+    def show_preview(self, rows: list[Any], total: int) -> None:
+        self._show_rows([EventRow(ev, n) for n, ev in enumerate(rows)])
+        self.query_one(StatusLine).loading(f"the timeline (the first {len(rows):,} of {total:,} events shown)")
 
     def show(self, data: Any) -> None:
         self.events = list(data)
