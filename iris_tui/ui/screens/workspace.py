@@ -51,12 +51,12 @@ class CaseWorkspace(IrisScreen):
         super().__init__()
         self.case_id = case_id
         self.case_title = f"#{case_id}"
-        self._initial_tab = tab
         self._tabs = tab_classes()
+        self._first_tab = tab if tab in {cls.tab_id for cls in self._tabs} else self._tabs[0].tab_id
         self._tab_widgets = {cls.tab_id: cls(case_id) for cls in self._tabs}
-        for tab in self._tab_widgets.values():
-            tab.prefetch()
-        self._built: dict[str, Worker[None]] = {}
+        for case_tab in self._tab_widgets.values():
+            case_tab.prefetch()
+        self._built: dict[str, Worker[None] | None] = {}  # None: built with the screen
         self._counts: dict[str, int | None] = {}
         self.autorefresh: AutoRefresh | None = None
 
@@ -78,15 +78,15 @@ class CaseWorkspace(IrisScreen):
             return ""
 
     def compose_body(self) -> ComposeResult:
-        initial = self._initial_tab if self._initial_tab in self._tab_widgets else self._tabs[0].tab_id
-        with TabbedContent(initial=initial):
+        with TabbedContent(initial=self._first_tab):
             for n, cls in enumerate(self._tabs, 1):
                 with TabPane(f"{n} {cls.title}", id=cls.tab_id):
-                    if cls.tab_id == initial:
+                    if cls.tab_id == self._first_tab:
                         yield self._tab_widgets[cls.tab_id]
 
     def on_mount(self) -> None:
-        self._build(self.active_tab_id())
+        self._built[self._first_tab] = None  # composed with the screen
+        self._tab_widgets[self._first_tab].load()
         self.call_after_refresh(self._build_hidden)
         interval = getattr(self.app, "auto_refresh", DEFAULT_INTERVAL)
         self.autorefresh = AutoRefresh(self, interval)
@@ -98,21 +98,24 @@ class CaseWorkspace(IrisScreen):
     async def _build_hidden(self) -> None:
         """The tabs not shown yet, after the first paint."""
         for building in [self._build(tab_id) for tab_id in self._tab_widgets]:
-            await building.wait()
+            if building is not None:
+                await building.wait()
 
-    def _build(self, tab_id: str) -> Worker[None]:
-        """Mount a tab (once) and start its first load, which takes its prefetched answer."""
-        building = self._built.get(tab_id)
-        if building is None:
-            building = self._built[tab_id] = self.run_worker(self._mount_tab(tab_id))
-        return building
+    def _build(self, tab_id: str) -> Worker[None] | None:
+        """Mount a tab (once) and start its first load, which takes its prefetched answer.
+        Returns the worker doing it, or None when the tab is built."""
+        if tab_id not in self._built:
+            self._built[tab_id] = self.run_worker(self._mount_tab(tab_id))
+        building = self._built[tab_id]
+        return None if building is None or building.is_finished else building
 
     async def _mount_tab(self, tab_id: str) -> None:
         tab = self._tab_widgets[tab_id]
-        if tab.parent is None:  # the first tab is composed with the screen
-            await self.query_one(f"#{tab_id}", TabPane).mount(tab)
-            if self.active_tab_id() == tab_id:  # shown before it was built
-                self._focus_active()
+        await self.query_one(f"#{tab_id}", TabPane).mount(tab)
+        if not tab.is_mounted:  # the case was closed meanwhile
+            return
+        if self.active_tab_id() == tab_id:  # shown before it was built
+            self._focus_active()
         tab.load()
 
     def on_unmount(self) -> None:
@@ -150,13 +153,14 @@ class CaseWorkspace(IrisScreen):
     def goto(self, tab_id: str, key: Any) -> None:
         """Follow a link: show `tab_id` with the cursor on the object `key`."""
         self.show_tab(tab_id)
-        if self._build(tab_id).is_finished:
+        building = self._build(tab_id)
+        if building is None:
             self._select(tab_id, key)
         else:
-            self.run_worker(self._select_when_built(tab_id, key))
+            self.run_worker(self._select_when_built(building, tab_id, key))
 
-    async def _select_when_built(self, tab_id: str, key: Any) -> None:
-        await self._build(tab_id).wait()
+    async def _select_when_built(self, building: Worker[None], tab_id: str, key: Any) -> None:
+        await building.wait()
         self._select(tab_id, key)
 
     def _select(self, tab_id: str, key: Any) -> None:

@@ -109,7 +109,11 @@ class CaseTab(Vertical):
         yield from ()
 
     def load(self) -> None:
-        self.query_one(StatusLine).loading(self.title)
+        try:
+            status = self.query_one(StatusLine)
+        except NoMatches:  # removed before it could load (its case closed at once)
+            return
+        status.loading(self.title)
         self._load()
 
     @work(exclusive=True, group="load")
