@@ -107,11 +107,17 @@ def listing_from(model: type[M], data: Any, key: str) -> Listing[M]:
     return Listing(rows_from_raw(model, member(data, key)), state_of(data))
 
 
+def _decodes_typed(model: type[Model]) -> bool:
+    """Whether msgspec may decode the model straight from JSON: it refuses unknown keys (so
+    none is lost) and has no `prepare` hook of its own."""
+    return (
+        model.prepare.__func__ is Model.prepare.__func__  # type: ignore[attr-defined]
+        and model.__struct_config__.forbid_unknown_fields
+    )
+
+
 def _typed_listing(model: type[M], data: msgspec.Raw, key: str) -> Listing[M] | None:
-    if (
-        model.prepare.__func__ is not Model.prepare.__func__  # type: ignore[attr-defined]
-        or not model.__struct_config__.forbid_unknown_fields
-    ):
+    if not _decodes_typed(model):
         return None
     decode = _answer_decoders.get((model, key))
     if decode is None:
@@ -179,10 +185,7 @@ def _split(data: msgspec.Raw, key: str) -> Any:
 
 
 def _typed_rows(model: type[M], raws: list[msgspec.Raw]) -> list[M] | None:
-    if (
-        model.prepare.__func__ is not Model.prepare.__func__  # type: ignore[attr-defined]
-        or not model.__struct_config__.forbid_unknown_fields
-    ):
+    if not _decodes_typed(model):
         return None
     decode = _row_decoders.get(model)
     if decode is None:

@@ -13,12 +13,14 @@ the app's event loop nor counts in the app's memory):
 4. cold start: `iris-tui --demo` spawned in a pseudo-terminal until the case list is drawn, and the
    app run headless from a fresh interpreter until the case list has rows (target <= 1.0 s);
 5. opening a case with all eight tabs at 50 ms latency per request on the in-process demo server
-   (target <= 3 x 50 ms plus server time).
+   (target <= 3 x 50 ms plus server time): until the visible tab shows its data, until the last
+   answer is in, and until the hidden tabs (built after the first paint) show theirs.
 
-"Paint" is the time from the call (or the key event) until Textual hands the next screen update
-to the driver (the headless driver drops it, so terminal output is not included; the screen's
-60 fps update timer is). "After the data arrives" splits in two: decoding the answer into rows
-(replayed from memory: no server, no network) and showing the rows until the paint.
+A first load is measured as users get it: `load()` with the answer replayed from memory, until a
+paint shows the first rows (big lists paint a preview while the rest decodes) and until a paint
+shows them all. "Paint" is the time from the call (or the key event) until Textual hands the next
+screen update to the driver (the headless driver drops it, so terminal output is not included; the screen's
+60 fps update timer is). Decoding the whole answer and showing every row are also timed apart.
 
 Run: .venv/bin/python tests/perf/bench_ui.py [--no-datatable]
 """
@@ -463,7 +465,7 @@ async def open_case_figures(rounds: int = 5) -> None:
     demo._dispatch = timed
     cid = next(c["case_id"] for c in demo.store.cases.values() if c["soc_id"] == INCIDENT_SOC_ID)
     app = BenchApp(session)
-    walls, servers, counts, first, last = [], [], [], [], []
+    walls, servers, counts, first, last, visible = [], [], [], [], [], []
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(lambda: isinstance(app.screen, CaseListScreen) and app.screen.rows.all_rows)
         await pilot.pause(0.2)
@@ -473,6 +475,8 @@ async def open_case_figures(rounds: int = 5) -> None:
             before = len(demo.received)
             start = time.perf_counter()
             app.open_case(cid)
+            await wait_for(lambda: hasattr(app.screen, "tab") and app.screen.tab("summary").loaded)
+            visible.append(time.perf_counter() - start)
             await wait_for(lambda: all_loaded(app))
             walls.append(time.perf_counter() - start)
             first.append(min(h[0] for h in handled) - LATENCY - start)
@@ -484,10 +488,13 @@ async def open_case_figures(rounds: int = 5) -> None:
     wall, server = statistics.median(walls), statistics.median(servers)
     print(f"\nopening the demo incident, all eight tabs, {LATENCY * 1000:.0f} ms latency per request "
           f"(median of {rounds}, {max(counts)} requests):")
-    print(f"  until every tab shows its data: {ms(wall)}  (server time {ms(server).strip()}; "
-          f"target <= {ms(3 * LATENCY + server).strip()} = 3 x {LATENCY * 1000:.0f} ms + server time)")
-    print(f"  of which: building the workspace until the first request {ms(statistics.median(first))},"
-          f" first request to last answer {ms(statistics.median(last) - statistics.median(first))}")
+    target = f"target <= {ms(3 * LATENCY + server).strip()} = 3 x {LATENCY * 1000:.0f} ms + server time"
+    print(f"  until the visible tab shows its data:   {ms(statistics.median(visible))}  ({target})")
+    print(f"  until the last answer is in:            {ms(statistics.median(last))}"
+          f"  (server time {ms(server).strip()}; the first request left after"
+          f" {ms(statistics.median(first)).strip()})")
+    print(f"  until the seven hidden tabs are built and show their data (after the first paint): "
+          f"{ms(wall)}")
 
 
 # -- main ----------------------------------------------------------------------------------------
