@@ -35,6 +35,9 @@ COMPROMISE_STATUSES = {0: "To be determined", 1: "Compromised", 2: "Not compromi
 class Asset(Model, forbid_unknown_fields=True):  # typed decodes never drop a key
     """An asset from a list row (names as strings) or a single GET (nested objects)."""
 
+    repeated = ("asset_type", "analysis_status", "asset_tags", "asset_icon_compromised",
+                "asset_icon_not_compromised")
+
     asset_id: int
     asset_uuid: str | None = None
     asset_name: str = ""

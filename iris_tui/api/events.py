@@ -52,6 +52,8 @@ class Event(Model, forbid_unknown_fields=True):  # typed decodes never drop a ke
     made aware in `event_tz` (so both are the same instant); `.when` is the latter.
     """
 
+    repeated = ("event_tz", "category_name", "event_tags", "event_color")
+
     event_id: int
     event_uuid: str | None = None  # not unique: a duplicated event keeps the original's
     case_id: int | None = None

@@ -31,6 +31,8 @@ class Ioc(Model, forbid_unknown_fields=True):  # typed decodes never drop a key
     Kept lean on purpose: a case can hold 100,000 of them.
     """
 
+    repeated = ("ioc_type", "ioc_tags", "tlp_name", "tlp_bscolor")
+
     ioc_id: int
     ioc_uuid: str | None = None
     ioc_value: str = ""

@@ -133,6 +133,8 @@ def _typed_listing(model: type[M], data: msgspec.Raw, key: str) -> Listing[M] | 
         return None
     if answer.rows is None:
         return None
+    if len(answer.rows) >= PREVIEW_FROM:
+        share_repeated(model, answer.rows, {})
     return Listing(answer.rows, state_of({"state": answer.state}))
 
 
@@ -154,11 +156,13 @@ async def listing_previewed(model: type[M], data: Any, key: str, preview: Previe
         return listing_from(model, data, key)
     raws: list[msgspec.Raw] = parts.rows
     rows: list[M] = []
+    seen: dict[str, str] = {}
     for start in (0, PREVIEW_ROWS, *range(PREVIEW_ROWS + STEP_ROWS, len(raws), STEP_ROWS)):
         stop = PREVIEW_ROWS if start == 0 else min(len(raws), start + STEP_ROWS)
         chunk = _typed_rows(model, raws[start:stop])
         if chunk is None:  # a row only the plain path reads (an unknown key): all of it then
             return listing_from(model, data, key)
+        share_repeated(model, chunk, seen)
         rows += chunk
         if start == 0:
             await preview(rows[:], len(raws))
@@ -189,15 +193,29 @@ def _typed_rows(model: type[M], raws: list[msgspec.Raw]) -> list[M] | None:
         return None
     decode = _row_decoders.get(model)
     if decode is None:
-        decode = _row_decoders[model] = msgspec.json.Decoder(list[model]).decode  # type: ignore[valid-type]
-    try:
+        decode = _row_decoders[model] = msgspec.json.Decoder(model).decode
+    try:  # row by row: as fast as one call on the joined rows, and no copy of them
         with paused_gc():
-            return decode(b"[" + b",".join(raws) + b"]")
+            return [decode(raw) for raw in raws]
     except msgspec.DecodeError:
         return None
 
 
 _row_decoders: dict[type, Any] = {}
+
+
+def share_repeated(model: type[M], rows: list[M], seen: dict[str, str]) -> None:
+    """Give rows one string object per distinct value of the model's `repeated` fields.
+
+    msgspec makes a new string for every value it decodes: 100,000 IOCs held 100,000 copies of a
+    dozen type names, and four such fields cost 20 MB. `seen` carries on from one batch of rows
+    to the next. Only strings are shared (a value of another type stays as it is).
+    """
+    for name in model.repeated:
+        for row in rows:
+            value = getattr(row, name)
+            if value.__class__ is str:
+                setattr(row, name, seen.setdefault(value, value))
 
 
 def rows_from_raw(model: type[M], rows: Any) -> list[M]:

@@ -54,6 +54,10 @@ class Model(msgspec.Struct, kw_only=True, gc=False):
     # copy a `{}` default into each of 100,000 rows: 64 bytes apiece)
     extra: Mapping[str, Any] = NO_EXTRA
 
+    # fields whose values repeat from row to row (a type name, a TLP, a timezone): a big list
+    # keeps one string per distinct value instead of one per row (`listing.share_repeated`)
+    repeated: ClassVar[tuple[str, ...]] = ()
+
     # per class: the known field names; filled on first use, because msgspec sets
     # __struct_fields__ only after __init_subclass__ has run
     _known: ClassVar[dict[type, frozenset[str]]] = {}

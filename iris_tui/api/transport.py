@@ -17,7 +17,7 @@ import ssl
 import time
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, NamedTuple
 
 import httpx
 import msgspec
@@ -62,6 +62,21 @@ class RawEnvelope(msgspec.Struct):
     status: str = ""
     message: str = ""
     data: msgspec.Raw = msgspec.Raw(b"null")
+
+
+class Reply(NamedTuple):
+    """An answer's status, headers and body, apart from httpx's Response: a Response sits in a
+    reference cycle (it and its stream) until the garbage collector runs, and must not keep a
+    40 MB list body alive that long."""
+
+    status_code: int
+    headers: httpx.Headers
+    content: bytes | bytearray
+    encoding: str = "utf-8"
+
+    @property
+    def text(self) -> str:
+        return self.content.decode(self.encoding, "replace")
 
 
 _decode_envelope = msgspec.json.Decoder(Envelope).decode
@@ -257,8 +272,10 @@ class Transport:
             try:
                 async with self._client.stream(method, path, params=query) as response:
                     if response.status_code >= 300 or _is_json(response):
-                        await response.aread()
-                        self._raise(method, path, response)
+                        self._raise(method, path, Reply(
+                            response.status_code, response.headers, await response.aread(),
+                            response.encoding or "utf-8",
+                        ))
                     yield response
             except httpx.TimeoutException as exc:
                 raise IrisTimeoutError(
@@ -312,7 +329,7 @@ class Transport:
         files: Any = None,
         retry: bool | None = None,
         timeout: httpx.Timeout | None = None,
-    ) -> httpx.Response:
+    ) -> Reply:
         method = method.upper()
         if retry is None:
             retry = method == "GET"
@@ -331,11 +348,11 @@ class Transport:
             started = time.perf_counter()
             try:
                 async with self._limit:
-                    response = await self._client.request(
+                    response = await self._fetch(self._client.build_request(
                         method, path, params=query, content=content, data=data, files=files,
                         headers=headers,
                         timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT,
-                    )
+                    ))
             except httpx.TimeoutException as exc:
                 log.debug("%s %s: %s (attempt %d of %d)", method, path, type(exc).__name__,
                           attempt + 1, attempts)
@@ -361,7 +378,23 @@ class Transport:
             return response
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _json(self, method: str, path: str, response: httpx.Response) -> Any:
+    async def _fetch(self, request: httpx.Request) -> Reply:
+        """Send, and read the whole body into one growing buffer.
+
+        httpx's own read keeps every network chunk and then joins them: twice a 40 MB list in
+        memory at once, and a heap left full of 64 kB holes. msgspec decodes the buffer in place
+        (rows left as `msgspec.Raw` point into it), so it is never copied either.
+        """
+        response = await self._client.send(request, stream=True)
+        try:
+            body = bytearray()
+            async for chunk in response.aiter_bytes():
+                body += chunk
+        finally:
+            await response.aclose()
+        return Reply(response.status_code, response.headers, body, response.encoding or "utf-8")
+
+    def _json(self, method: str, path: str, response: Reply) -> Any:
         try:
             try:
                 return _decode_any(response.content)
@@ -374,7 +407,7 @@ class Transport:
             ) from None
 
     def _envelope(
-        self, method: str, path: str, response: httpx.Response, raw: bool = False
+        self, method: str, path: str, response: Reply, raw: bool = False
     ) -> Envelope:
         if response.status_code >= 300 or not _is_json(response):
             self._raise(method, path, response)
@@ -401,7 +434,7 @@ class Transport:
         self,
         method: str,
         path: str,
-        response: httpx.Response,
+        response: Reply,
         envelope: Envelope | None = None,
     ) -> None:
         """Turn any failed answer into the right IrisError."""
@@ -450,7 +483,7 @@ class Transport:
         raise IrisBadRequestError(message, data=data, **where)
 
     @staticmethod
-    def _raise_non_json(response: httpx.Response, **where: Any) -> None:
+    def _raise_non_json(response: Reply, **where: Any) -> None:
         status = response.status_code
         snippet = html_snippet(response.text) if response.content else ""
         if status == 401:
@@ -480,7 +513,7 @@ class Transport:
         raise IrisProtocolError(f"expected JSON, got {ctype}", **where)
 
 
-def _is_json(response: httpx.Response) -> bool:
+def _is_json(response: Reply | httpx.Response) -> bool:
     return "json" in response.headers.get("content-type", "")
 
 
