@@ -69,6 +69,15 @@ class AutoRefresh:
         app.app_resume_signal.subscribe(self.workspace, self._resume)
         self._timer = self.workspace.set_interval(self.interval, self.tick, name="autorefresh")
 
+    def stop(self) -> None:
+        """Leave the app's signals. They hold their subscribers' callbacks, and through them the
+        workspace with every row it loaded, until the app is next suspended."""
+        app = self.workspace.app
+        app.app_suspend_signal.unsubscribe(self.workspace)
+        app.app_resume_signal.unsubscribe(self.workspace)
+        if self._timer is not None:
+            self._timer.stop()
+
     def _suspend(self, _app: object) -> None:
         self._suspended = True
 

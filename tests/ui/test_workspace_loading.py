@@ -3,7 +3,9 @@ first, the others after the first paint; big lists paint their first rows before
 
 from __future__ import annotations
 
+import gc
 import json
+import weakref
 
 import msgspec
 import pytest
@@ -92,6 +94,25 @@ async def test_closing_a_case_before_its_answers_cancels_the_early_requests() ->
                     what="the early requests stopped")
         assert any(task.cancelled() for task in early)
         assert isinstance(app.screen, CaseListScreen)
+
+
+async def test_a_closed_case_leaves_memory_with_its_rows() -> None:
+    """The auto-refresh's app signals held the workspace (and 100,000 rows) after it closed."""
+    session = demo_session()
+    app = IrisApp(session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await case_list(pilot, app)
+        app.open_case(incident(session))
+        await until(pilot, lambda: isinstance(app.screen, CaseWorkspace)
+                    and all(t.loaded for t in built(app).values()) and len(built(app)) == 8,
+                    what="every tab loaded")
+        closed = weakref.ref(app.screen)
+        rows = weakref.ref(app.screen.tab("iocs").rows)
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, CaseListScreen), what="the case list")
+        await pilot.pause(0.2)
+        gc.collect()
+        assert closed() is None and rows() is None
 
 
 @pytest.mark.parametrize("tab_id,cls", [("iocs", ListTab), ("timeline", TimelineTab)])

@@ -121,6 +121,8 @@ class CaseWorkspace(IrisScreen):
     def on_unmount(self) -> None:
         for tab in self._tab_widgets.values():
             tab.drop_prefetch()
+        if self.autorefresh is not None:
+            self.autorefresh.stop()
 
     def tab(self, tab_id: str) -> CaseTab:
         """The tab object, built or not yet (see `loaded`)."""
