@@ -83,8 +83,9 @@ class Event(Model, forbid_unknown_fields=True):  # typed decodes never drop a ke
     event_assets: list[int] | None = None
     event_iocs: list[int] | None = None
     event_comments_map: list[Any] | None = None
-    # list rows: [{"ioc_id", "ioc_value", "event_id"}]; advanced filter: [{"name", "description"}]
-    iocs: list[dict[str, Any]] | None = None
+    # list rows: [{"ioc_id", "ioc_value", "event_id"}]; advanced filter: [{"name", "description"}].
+    # A tuple, as Ioc.link: most events link no IOC, and the empty tuple is shared
+    iocs: tuple[dict[str, Any], ...] | None = None
     # advanced filter only: [{"name": "<asset> (<type>)", "ip", "description", "compromised"}]
     assets: list[dict[str, Any]] | None = None
 

@@ -35,7 +35,7 @@ async def test_list_gives_utc_and_the_analysts_wall_clock():
     assert vpn.when == dt.datetime(2025, 3, 2, 22, 14, 5, tzinfo=PLUS_ONE)
     assert vpn.when.utcoffset() == dt.timedelta(hours=1) and vpn.when == vpn.event_date
     assert vpn.category_name == "Initial Access" and vpn.tags == ["vpn", "initial-access"]
-    assert vpn.iocs == [{"ioc_id": 2, "ioc_value": "203.0.113.45", "event_id": 1}]
+    assert vpn.iocs == ({"ioc_id": 2, "ioc_value": "203.0.113.45", "event_id": 1},)
     assert events[1].event_date.microsecond == 512000
     assert events.state.object_state == 5
 

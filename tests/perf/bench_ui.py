@@ -31,6 +31,7 @@ import argparse
 import asyncio
 import contextlib
 import fcntl
+import gc
 import json
 import os
 import pty
@@ -236,6 +237,7 @@ async def open_workspace(app: IrisApp, cid: int, tab: str) -> Any:
 
 
 async def tab_figures(url: str, cid: int, tab_id: str, with_datatable: bool) -> None:
+    gc.collect()  # what the previous figures left (a DataTable of 100,000 rows) is not ours to scan
     replay = Replay()
     session = Session("bench", url, IrisClient(url, DEMO_API_KEY, transport=replay))
     app = BenchApp(session)
