@@ -109,6 +109,7 @@ async def test_a_failing_reload_keeps_the_list_filter_and_cursor_and_r_retries(k
         await pilot.press("r")
         await until(pilot, lambda: "Press r to retry" in status(tab), what="the failure")
         assert f"Could not load IOCs: {FAULTS[kind]}" in status(tab)
+        await until(pilot, lambda: "Press r to retry" in screen_text(app), what="it on screen")
         text = no_leak(app)
         assert "Could not load IOCs" in text and "Press r to retry" in text
         assert [tab.row_key(r) for r in tab.rows.rows] == shown  # nothing the user saw is gone
