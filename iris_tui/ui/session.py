@@ -17,6 +17,8 @@ class Session:
     insecure_storage: bool = False  # the key came from the opt-in plain file: warn in the header
     demo: Any = None  # the in-process DemoApp in demo mode (tests inspect what it received)
     notes: list[str] = field(default_factory=list)  # one-line explanations from the key lookup
+    # events per case when its timeline was last listed: a small one asks its two lists at once
+    timeline_sizes: dict[int, int] = field(default_factory=dict)
 
 
 def demo_session(*, latency: float = 0.0, read_only: bool = False, scale: dict[str, int] | None = None) -> Session:

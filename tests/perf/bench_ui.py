@@ -299,6 +299,7 @@ async def tab_figures(url: str, cid: int, tab_id: str, with_datatable: bool) -> 
             sorts.append(await until_painted(app, press(app, key)))
         print("  sort keys o, o, O to repaint:                        "
               + "  ".join(ms(s).strip() for s in sorts))
+        await pilot.pause()  # a key still queued must not reach an app that is shutting down
     await replay.aclose()
     if with_datatable:
         await datatable_paint(tab_id, data, name)

@@ -158,6 +158,44 @@ async def test_the_preview_decodes_like_the_whole_answer() -> None:
     assert got[7_000].extra == {"ioc_new_field": 1} and got.state.object_state == 3
 
 
+async def test_a_timeline_seen_small_asks_its_two_lists_at_once(monkeypatch) -> None:
+    """First open: the advanced filter only once the list is known small (two round trips);
+    the next opens in the session: both at once."""
+    session = demo_session(latency=0.05)
+    events = session.client.events
+    calls: list[str] = []
+    plain_list, plain_filter = events.list, events.filter
+
+    async def listing(*args, **kwargs):
+        calls.append("list asked")
+        answer = await plain_list(*args, **kwargs)
+        calls.append("list in")
+        return answer
+
+    async def filtering(*args, **kwargs):
+        calls.append("filter asked")
+        return await plain_filter(*args, **kwargs)
+
+    monkeypatch.setattr(events, "list", listing)
+    monkeypatch.setattr(events, "filter", filtering)
+    app = IrisApp(session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await case_list(pilot, app)
+        seen = []
+        for _ in range(2):
+            calls.clear()
+            app.open_case(incident(session), tab="timeline")
+            await until(pilot, lambda: isinstance(app.screen, CaseWorkspace)
+                        and app.screen.tab("timeline").loaded, what="the timeline")
+            seen.append((list(calls), app.screen.tab("timeline").events))
+            await pilot.press("escape")
+            await until(pilot, lambda: isinstance(app.screen, CaseListScreen), what="the case list")
+    (first, _), (second, rows) = seen
+    assert first == ["list asked", "list in", "filter asked"]
+    assert second.index("filter asked") < second.index("list in")
+    assert rows and all(row.info is not None for row in rows)  # asset names known
+
+
 async def test_a_huge_timeline_never_downloads_the_advanced_filter(monkeypatch) -> None:
     monkeypatch.setattr(timeline_module, "ENRICH_UP_TO", 5)
     session = demo_session()

@@ -25,6 +25,7 @@ from iris_tui.ui.widgets.rowlist import Column, RowList
 if TYPE_CHECKING:
     from iris_tui.api import IrisClient
     from iris_tui.ui.app import IrisApp
+    from iris_tui.ui.session import Session
 
 
 class StatusLine(Static):
@@ -87,7 +88,7 @@ class CaseTab(Vertical):
         """Send this tab's requests now, before its widgets exist: opening a case overlaps the
         network wait with building the screen. The first `load()` takes the answer."""
         self._early = asyncio.ensure_future(self.fetch())
-        self._early.add_done_callback(_looked_at)
+        self._early.add_done_callback(looked_at)
 
     def drop_prefetch(self) -> None:
         """The tab will never load (its case closed first): stop its early requests."""
@@ -96,10 +97,14 @@ class CaseTab(Vertical):
             self._early = None
 
     @property
-    def iris(self) -> IrisClient:
+    def session(self) -> Session:
         app: IrisApp = self.app  # type: ignore[assignment]
         assert app.session is not None
-        return app.session.client
+        return app.session
+
+    @property
+    def iris(self) -> IrisClient:
+        return self.session.client
 
     def compose(self) -> ComposeResult:
         yield StatusLine()
@@ -152,8 +157,9 @@ class CaseTab(Vertical):
         self.post_message(self.Counted(self.tab_id, n))
 
 
-def _looked_at(task: asyncio.Task[Any]) -> None:
-    """A prefetch nobody awaited (the case was closed) fails quietly; `_load` still sees it."""
+def looked_at(task: asyncio.Future[Any]) -> None:
+    """A request nobody awaited (its case was closed, its answer no longer wanted) fails
+    quietly; whoever awaits it still sees the error."""
     if not task.cancelled():
         task.exception()
 

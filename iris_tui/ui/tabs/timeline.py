@@ -32,7 +32,7 @@ from iris_tui.api.listing import Listing
 from iris_tui.api.model import UTC
 from iris_tui.bulk import paused_gc
 from iris_tui.ui.links import Link, show_links
-from iris_tui.ui.tabs.base import ListTab, StatusLine, custom_attribute_rows, field_table
+from iris_tui.ui.tabs.base import ListTab, StatusLine, custom_attribute_rows, field_table, looked_at
 from iris_tui.ui.tabs.editing import EditableTab, EventEditor
 from iris_tui.ui.text import plain, safe_block
 from iris_tui.ui.widgets.rowlist import Column, RowList
@@ -351,16 +351,32 @@ class TimelineTab(ListTab, EditableTab):
     # -- loading ----------------------------------------------------------------------------
 
     async def fetch(self) -> Any:
-        """The list, then the advanced filter's rows (asset names, flags) when the list has up
-        to ENRICH_UP_TO events: asked for only once the list is known to be small, so a huge
-        timeline never downloads it (63 MB at 100,000 events, on a jump host's link)."""
-        listing = await self.iris.events.list(self.cid, preview=self.preview)
+        """The list, and the advanced filter's rows (asset names, flags) when the list has up
+        to ENRICH_UP_TO events. A huge timeline never downloads the latter (63 MB at 100,000
+        events, on a jump host's link): it is asked for once the list is known to be small,
+        or, when this session saw the case's timeline small before, with the list (one round
+        trip instead of two; dropped if the timeline has grown past the limit since)."""
+        sizes = self.session.timeline_sizes
+        early = None
+        if sizes.get(self.cid, ENRICH_UP_TO + 1) <= ENRICH_UP_TO:
+            early = asyncio.ensure_future(self.iris.events.filter(self.cid, {}))
+            early.add_done_callback(looked_at)
+        try:
+            listing = await self.iris.events.list(self.cid, preview=self.preview)
+        except BaseException:
+            if early is not None:
+                early.cancel()
+            raise
+        sizes[self.cid] = len(listing)
         info: dict[int, Event] = {}
         if len(listing) <= ENRICH_UP_TO:
             try:
-                info = {e.event_id: e for e in await self.iris.events.filter(self.cid, {})}
+                found = await (early if early is not None else self.iris.events.filter(self.cid, {}))
+                info = {e.event_id: e for e in found}
             except IrisError:
                 pass  # the list still shows every event; asset counts read "A?"
+        elif early is not None:
+            early.cancel()
         with paused_gc():
             rows = [EventRow(ev, n, info.get(ev.event_id)) for n, ev in enumerate(listing)]
         return Listing(rows, listing.state)  # the state: auto-refresh compares it
