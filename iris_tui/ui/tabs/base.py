@@ -49,8 +49,9 @@ class StatusLine(Static):
         ))
 
     def clear(self) -> None:
-        self.remove_class("-shown", "-error")
-        self.update("")
+        if self.has_class("-shown"):  # a restyle costs: most loads never showed anything
+            self.remove_class("-shown", "-error")
+            self.update("")
 
 
 def failure_text(error: Exception) -> str:
@@ -118,7 +119,9 @@ class CaseTab(Vertical):
             status = self.query_one(StatusLine)
         except NoMatches:  # removed before it could load (its case closed at once)
             return
-        status.loading(self.title)
+        early = self._early
+        if early is None or not early.done():  # a prefetched answer shows at once: no "Loading"
+            status.loading(self.title)
         self._load()
 
     @work(exclusive=True, group="load")
