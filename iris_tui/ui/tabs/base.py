@@ -49,9 +49,8 @@ class StatusLine(Static):
         ))
 
     def clear(self) -> None:
-        if self.has_class("-shown"):  # a restyle costs: most loads never showed anything
-            self.remove_class("-shown", "-error")
-            self.update("")
+        self.remove_class("-shown", "-error")
+        self.update("")
 
 
 def failure_text(error: Exception) -> str:
@@ -119,9 +118,7 @@ class CaseTab(Vertical):
             status = self.query_one(StatusLine)
         except NoMatches:  # removed before it could load (its case closed at once)
             return
-        early = self._early
-        if early is None or not early.done():  # a prefetched answer shows at once: no "Loading"
-            status.loading(self.title)
+        status.loading(self.title)
         self._load()
 
     @work(exclusive=True, group="load")
