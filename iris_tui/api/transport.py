@@ -74,6 +74,10 @@ class Reply(NamedTuple):
     content: bytes | bytearray
     encoding: str = "utf-8"
 
+    @classmethod
+    def of(cls, response: httpx.Response, body: bytes | bytearray) -> Reply:
+        return cls(response.status_code, response.headers, body, response.encoding or "utf-8")
+
     @property
     def text(self) -> str:
         return self.content.decode(self.encoding, "replace")
@@ -272,10 +276,7 @@ class Transport:
             try:
                 async with self._client.stream(method, path, params=query) as response:
                     if response.status_code >= 300 or _is_json(response):
-                        self._raise(method, path, Reply(
-                            response.status_code, response.headers, await response.aread(),
-                            response.encoding or "utf-8",
-                        ))
+                        self._raise(method, path, Reply.of(response, await response.aread()))
                     yield response
             except httpx.TimeoutException as exc:
                 raise IrisTimeoutError(
@@ -392,7 +393,7 @@ class Transport:
                 body += chunk
         finally:
             await response.aclose()
-        return Reply(response.status_code, response.headers, body, response.encoding or "utf-8")
+        return Reply.of(response, body)
 
     def _json(self, method: str, path: str, response: Reply) -> Any:
         try:
